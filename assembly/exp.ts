@@ -1,0 +1,65 @@
+// exp(u) for u <= 0, the one transcendental of the hot path.
+//
+// Algorithm (after XNNPACK's rr2_p5): n = round(u·log2e) by the magic-bias trick, s = 2^n built
+// straight into the exponent bits, t = u − n·ln2 by a two-constant Cody–Waite reduction, then a
+// degree-5 polynomial: exp(u) = s + (t·s)·p(t). Every step is a plain IEEE f32 add or multiply
+// (no fused multiply-add), so the SIMD lanes, the scalar build and the TypeScript twin
+// (src/js/exp.ts) round identically and agree to the bit. Measured ≤ 1 ulp on [−87.3, 0].
+//
+// Underflow: u is clamped at −88 first. There round(u·log2e) = −127, whose biased exponent is 0,
+// so s = +0 and the result is exactly +0 with no extra mask: −Infinity (a masked logit) and
+// anything below ≈ −87.68 give 0; (−87.68, −87.34) gives the subnormal it should.
+
+// The constants live in linear memory rather than as immediates: Binaryen otherwise re-inlines
+// them as v128.const inside the loop and V8 rebuilds each one on every iteration.
+export const EXP_CONSTANTS: usize = memory.data<u32>([
+  0x3fb8aa3b, // 0  log2(e)
+  0x4b40007f, // 4  magic bias 1.5·2^23 + 127: adding it rounds to an integer, low bits = n + 127
+  0xbf317200, // 8  −ln2 high part (trailing zeros: n·hi is exact for |n| ≤ 127)
+  0xb5bfbe8e, // 12 −ln2 low part
+  0x3c07cfce, // 16 c5
+  0x3d2b9d0d, // 20 c4
+  0x3e2aad40, // 24 c3
+  0x3efffee3, // 28 c2
+  0x3f7ffffb, // 32 c1
+  0xc2b00000, // 36 clamp −88
+], 16);
+
+/** Scalar exp on one lane, the exact per-lane twin of expVec. */
+// @ts-ignore: decorator
+@inline
+export function expLane(u: f32, c: usize): f32 {
+  u = u < load<f32>(c, 36) ? load<f32>(c, 36) : u; // keeps NaN, like f32x4.pmax(u, clamp)
+  let n = u * load<f32>(c, 0) + load<f32>(c, 4);
+  const s = reinterpret<f32>(reinterpret<i32>(n) << 23);
+  n = n - load<f32>(c, 4);
+  let t = n * load<f32>(c, 8) + u;
+  t = n * load<f32>(c, 12) + t;
+  let p = load<f32>(c, 16) * t + load<f32>(c, 20);
+  p = p * t + load<f32>(c, 24);
+  p = p * t + load<f32>(c, 28);
+  p = p * t + load<f32>(c, 32);
+  t = t * s;
+  return t * p + s;
+}
+
+/** Four lanes of expLane. The constants are passed in, splatted once per kernel call. */
+// @ts-ignore: decorator
+@inline
+export function expVec(
+  u: v128, log2e: v128, magic: v128, nln2hi: v128, nln2lo: v128,
+  c5: v128, c4: v128, c3: v128, c2: v128, c1: v128, clamp: v128,
+): v128 {
+  u = f32x4.pmax(u, clamp);
+  let n = f32x4.add(f32x4.mul(u, log2e), magic);
+  const s = i32x4.shl(n, 23);
+  n = f32x4.sub(n, magic);
+  let t = f32x4.add(f32x4.mul(n, nln2hi), u);
+  t = f32x4.add(f32x4.mul(n, nln2lo), t);
+  let p = f32x4.add(f32x4.mul(c5, t), c4);
+  p = f32x4.add(f32x4.mul(p, t), c3);
+  p = f32x4.add(f32x4.mul(p, t), c2);
+  p = f32x4.add(f32x4.mul(p, t), c1);
+  t = f32x4.mul(t, s);
+  return f32x4.add(f32x4.mul(t, p), s);
+}

@@ -1,0 +1,28 @@
+// The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
+
+import type { Backend, Logits } from "../backend.js";
+import { JsKernels } from "./kernels.js";
+
+/** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
+export function createJsBackend(): Backend {
+  const k = new JsKernels();
+  return {
+    name: "js",
+    softmax: (x, out, rows, cols, t) => k.softmax(source(x, out), out, rows, cols, t),
+    logSoftmax: (x, out, rows, cols, t) => k.logSoftmax(source(x, out), out, rows, cols, t),
+    logSumExp: (x, out, rows, cols, t) => k.logSumExp(source(x, out), out, rows, cols, t),
+    argmax: (x, out, rows, cols) => k.argmax(source(x, out), out, rows, cols),
+    errorAt: () => k.errorAt,
+  };
+}
+
+/**
+ * The f32 input to read from: the caller's Float32Array itself when that is safe (no output, the
+ * same memory as the output, or memory the output does not touch), otherwise an f32 copy.
+ */
+function source(x: Logits, out: Float32Array | Int32Array): Float32Array {
+  if (!(x instanceof Float32Array)) return Float32Array.from(x);
+  if (x.buffer !== out.buffer || x.byteOffset === out.byteOffset) return x;
+  const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
+  return xEnd <= out.byteOffset || outEnd <= x.byteOffset ? x : x.slice();
+}

@@ -1,0 +1,205 @@
+// The TypeScript twin of assembly/reduce.ts, select.ts and softmax.ts: the same passes, the same
+// summation order and the same special cases, over Float32Arrays, returning the same bits.
+// Comments on the why live in the AssemblyScript files; this file follows them line for line.
+
+import { expLane } from "./exp.js";
+import { ln64 } from "./log.js";
+import { Status } from "../status.js";
+
+const fr = Math.fround;
+const BLOCK = 256;
+const F32_MAX = 3.4028234663852886e38;
+const HUGE_T_SCALE = 2 ** -100;
+const tailExps = new Float64Array(8);
+
+export class JsKernels {
+  /** Flat index (or row, for a masked row) of the last error. */
+  errorAt = 0;
+  private maxes = new Float32Array(1);
+  private work = new Float32Array(1);
+
+  private validate(x: Float32Array, rows: number, cols: number): number {
+    if (this.maxes.length < rows) this.maxes = new Float32Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let m = -Infinity;
+      let nan = false;
+      for (let i = 0; i < cols; i++) {
+        const v = x[o + i];
+        if (v !== v) nan = true;
+        else if (v > m) m = v;
+      }
+      if (nan || m === Infinity) {
+        let i = 0;
+        while (!(x[o + i] !== x[o + i] || x[o + i] === Infinity)) i++;
+        this.errorAt = o + i;
+        return x[o + i] !== x[o + i] ? Status.NaN : Status.PositiveInfinity;
+      }
+      if (m === -Infinity) {
+        this.errorAt = r;
+        return Status.MaskedRow;
+      }
+      this.maxes[r] = m === 0 ? 0 : m;
+    }
+    return Status.Ok;
+  }
+
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number, temperature: number): number {
+    const status = this.validate(x, rows, cols);
+    if (status !== Status.Ok) return status;
+    const s = scaleOf(temperature);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const m = this.maxes[r];
+      if (temperature === 0) {
+        oneHot(x, y, o, cols, m, 1, 0);
+      } else if (s === 0) {
+        fillUnmasked(x, y, o, cols, fr(1 / countUnmasked(x, o, cols)), 0);
+      } else {
+        const sum = rowExpSum(x, o, y, o, cols, m, s, true);
+        const k = fr(1 / sum);
+        for (let i = o; i < o + cols; i++) y[i] = fr(y[i] * k);
+      }
+    }
+    return Status.Ok;
+  }
+
+  logSoftmax(x: Float32Array, y: Float32Array, rows: number, cols: number, temperature: number): number {
+    const status = this.validate(x, rows, cols);
+    if (status !== Status.Ok) return status;
+    const s = scaleOf(temperature);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const m = this.maxes[r];
+      if (temperature === 0) {
+        oneHot(x, y, o, cols, m, 0, -Infinity);
+      } else if (s === 0) {
+        fillUnmasked(x, y, o, cols, fr(-ln64(countUnmasked(x, o, cols))), -Infinity);
+      } else if (s < HUGE_T_SCALE) {
+        const l = fr(ln64(rowExpSum(x, o, y, o, cols, m, s, false)));
+        shiftLog(y, y, o, cols, fr(m * 0.5), fr(s * 2), l);
+      } else {
+        const l = fr(ln64(expSum(x, o, y, o, cols, m, s, false)));
+        shiftLog(x, y, o, cols, m, s, l);
+      }
+    }
+    return Status.Ok;
+  }
+
+  logSumExp(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number {
+    const status = this.validate(x, rows, cols);
+    if (status !== Status.Ok) return status;
+    const s = scaleOf(temperature);
+    if (s < HUGE_T_SCALE && s !== 0 && this.work.length < cols) this.work = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      const m = this.maxes[r];
+      let v: number;
+      if (temperature === 0) {
+        v = m > 0 ? Infinity : m < 0 ? -Infinity : ln64(countEqual(x, o, cols, m));
+      } else if (s === 0) {
+        v = ln64(countUnmasked(x, o, cols));
+      } else {
+        v = m * s + ln64(rowExpSum(x, o, this.work, 0, cols, m, s, false));
+      }
+      out[r] = v;
+    }
+    return Status.Ok;
+  }
+
+  argmax(x: Float32Array, out: Int32Array, rows: number, cols: number): number {
+    const status = this.validate(x, rows, cols);
+    if (status !== Status.Ok) return status;
+    for (let r = 0; r < rows; r++) out[r] = firstIndexOf(x, r * cols, cols, this.maxes[r]);
+    return Status.Ok;
+  }
+}
+
+function scaleOf(temperature: number): number {
+  const s = fr(1 / temperature);
+  return s > F32_MAX ? F32_MAX : s;
+}
+
+function rowExpSum(
+  x: Float32Array, xo: number, w: Float32Array, wo: number, n: number, m: number, s: number, doStore: boolean,
+): number {
+  if (s < HUGE_T_SCALE) {
+    for (let i = 0; i < n; i++) w[wo + i] = x[xo + i] * 0.5;
+    return expSum(w, wo, w, wo, n, fr(m * 0.5), fr(s * 2), doStore);
+  }
+  return expSum(x, xo, w, wo, n, m, s, doStore);
+}
+
+/** The exp pass: y = exp((x − m)·s) if doStore; returns the sum in the documented order. */
+export function expSum(
+  x: Float32Array, xo: number, y: Float32Array, yo: number, n: number, m: number, s: number, doStore: boolean,
+): number {
+  let total = 0;
+  for (let b = 0; b < n; b += BLOCK) {
+    const end = Math.min(b + BLOCK, n);
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    let i = b;
+    for (; i + 8 <= end; i += 8) {
+      const p = xo + i;
+      const e0 = expLane(fr(fr(x[p] - m) * s));
+      const e1 = expLane(fr(fr(x[p + 1] - m) * s));
+      const e2 = expLane(fr(fr(x[p + 2] - m) * s));
+      const e3 = expLane(fr(fr(x[p + 3] - m) * s));
+      const e4 = expLane(fr(fr(x[p + 4] - m) * s));
+      const e5 = expLane(fr(fr(x[p + 5] - m) * s));
+      const e6 = expLane(fr(fr(x[p + 6] - m) * s));
+      const e7 = expLane(fr(fr(x[p + 7] - m) * s));
+      if (doStore) {
+        const q = yo + i;
+        y[q] = e0; y[q + 1] = e1; y[q + 2] = e2; y[q + 3] = e3;
+        y[q + 4] = e4; y[q + 5] = e5; y[q + 6] = e6; y[q + 7] = e7;
+      }
+      s0 = fr(s0 + e0); s1 = fr(s1 + e1); s2 = fr(s2 + e2); s3 = fr(s3 + e3);
+      s4 = fr(s4 + e4); s5 = fr(s5 + e5); s6 = fr(s6 + e6); s7 = fr(s7 + e7);
+    }
+    // The last 1–7 elements: element i + k goes to slot k (blocks start at multiples of 8).
+    const r = end - i;
+    if (r > 0) {
+      const e = tailExps.fill(0);
+      for (let k = 0; k < r; k++) {
+        e[k] = expLane(fr(fr(x[xo + i + k] - m) * s));
+        if (doStore) y[yo + i + k] = e[k];
+      }
+      s0 = fr(s0 + e[0]); s1 = fr(s1 + e[1]); s2 = fr(s2 + e[2]); s3 = fr(s3 + e[3]);
+      s4 = fr(s4 + e[4]); s5 = fr(s5 + e[5]); s6 = fr(s6 + e[6]); s7 = fr(s7 + e[7]);
+    }
+    total += (fr(s0 + s4) + fr(s1 + s5)) + (fr(s2 + s6) + fr(s3 + s7));
+  }
+  return total;
+}
+
+function shiftLog(x: Float32Array, y: Float32Array, o: number, n: number, m: number, s: number, l: number): void {
+  for (let i = o; i < o + n; i++) y[i] = fr(fr(x[i] - m) * s) - l;
+}
+
+function fillUnmasked(x: Float32Array, y: Float32Array, o: number, n: number, value: number, masked: number): void {
+  for (let i = o; i < o + n; i++) y[i] = x[i] === -Infinity ? masked : value;
+}
+
+function oneHot(x: Float32Array, y: Float32Array, o: number, n: number, m: number, hot: number, rest: number): void {
+  const k = firstIndexOf(x, o, n, m);
+  y.fill(rest, o, o + n);
+  y[o + k] = hot;
+}
+
+function firstIndexOf(x: Float32Array, o: number, n: number, v: number): number {
+  for (let i = 0; i < n; i++) if (x[o + i] === v) return i;
+  return -1;
+}
+
+function countUnmasked(x: Float32Array, o: number, n: number): number {
+  let k = 0;
+  for (let i = o; i < o + n; i++) if (x[i] !== -Infinity) k++;
+  return k;
+}
+
+function countEqual(x: Float32Array, o: number, n: number, v: number): number {
+  let k = 0;
+  for (let i = o; i < o + n; i++) if (x[i] === v) k++;
+  return k;
+}

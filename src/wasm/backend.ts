@@ -1,0 +1,127 @@
+// The "simd" and "wasm" backends: one instance of the kernels and the linear memory they work in.
+//
+// Memory layout, from heap_base (rebuilt on every call, so nothing is allocated per call):
+//   X      n = rows·cols floats, 64-byte aligned: the logits, computed in place
+//   MAXES  rows floats: each row's max (phase 1 of every kernel)
+//   OUT    rows floats/ints: logSumExp and argmax results
+//   WORK   cols floats: logSumExp's scratch row
+// X sits at a fixed address, which is what makes the zero-copy path possible: a Float32Array
+// over X (wasmInput) is recognised and neither copied in nor out.
+
+import type { Backend, BackendName, Logits } from "../backend.js";
+import { instantiate, type Kernels } from "./load.js";
+
+const PAGE = 65536;
+const align = (p: number, a: number) => Math.ceil(p / a) * a;
+
+export class WasmBackend implements Backend {
+  readonly name: BackendName;
+  readonly kernels: Kernels;
+  private readonly x: number;
+  private f32!: Float32Array;
+  private i32!: Int32Array;
+  private view: Float32Array | undefined;
+
+  constructor(module: WebAssembly.Module) {
+    this.kernels = instantiate(module);
+    this.name = this.kernels.has_simd() ? "simd" : "wasm";
+    this.x = align(this.kernels.heap_base(), 64);
+    this.remap();
+  }
+
+  softmax(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
+    const at = this.load(x, rows, cols);
+    const status = this.kernels.softmax(this.x, this.x, rows, cols, at.maxes, t);
+    if (status === 0) this.store(out, rows * cols);
+    return status;
+  }
+
+  logSoftmax(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
+    const at = this.load(x, rows, cols);
+    const status = this.kernels.log_softmax(this.x, this.x, rows, cols, at.maxes, t);
+    if (status === 0) this.store(out, rows * cols);
+    return status;
+  }
+
+  logSumExp(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
+    const at = this.load(x, rows, cols);
+    const status = this.kernels.log_sum_exp(this.x, at.out, rows, cols, at.maxes, t, at.work);
+    if (status === 0) out.set(this.f32.subarray(at.out >> 2, (at.out >> 2) + rows));
+    return status;
+  }
+
+  argmax(x: Logits, out: Int32Array, rows: number, cols: number): number {
+    const at = this.load(x, rows, cols);
+    const status = this.kernels.argmax(this.x, at.out, rows, cols, at.maxes);
+    if (status === 0) out.set(this.i32.subarray(at.out >> 2, (at.out >> 2) + rows));
+    return status;
+  }
+
+  errorAt(): number {
+    return this.kernels.error_at();
+  }
+
+  /**
+   * A Float32Array of `length` floats over X, valid until the memory grows (a later call with a
+   * larger input); reserves room for any rows/cols split of that length.
+   */
+  input(length: number): Float32Array {
+    this.reserve(this.layout(length, length, 1).end);
+    return this.viewOf(length);
+  }
+
+  /** Whether `a` is the zero-copy view over X (or any view starting at X). */
+  private isInput(a: Logits | Int32Array): boolean {
+    return ArrayBuffer.isView(a) && a.buffer === this.kernels.memory.buffer && a.byteOffset === this.x;
+  }
+
+  private layout(n: number, rows: number, cols: number) {
+    const maxes = align(this.x + 4 * n, 16);
+    const out = align(maxes + 4 * rows, 16);
+    const work = align(out + 4 * rows, 16);
+    return { maxes, out, work, end: work + 4 * cols };
+  }
+
+  /** Makes room, then copies the logits to X (converting to f32) unless they already are there. */
+  private load(x: Logits, rows: number, cols: number) {
+    const at = this.layout(rows * cols, rows, cols);
+    const zeroCopy = this.isInput(x);
+    // Any other view into this memory would be detached by a growth below: read it out first.
+    if (!zeroCopy && ArrayBuffer.isView(x) && x.buffer === this.kernels.memory.buffer) x = x.slice();
+    this.reserve(at.end);
+    if (!zeroCopy) this.f32.set(x, this.x >> 2);
+    return at;
+  }
+
+  private store(out: Float32Array, n: number): void {
+    if (!this.isInput(out)) out.set(this.viewOf(n));
+  }
+
+  private viewOf(n: number): Float32Array {
+    if (this.view === undefined || this.view.length !== n || this.view.buffer !== this.kernels.memory.buffer) {
+      this.view = new Float32Array(this.kernels.memory.buffer, this.x, n);
+    }
+    return this.view;
+  }
+
+  private reserve(bytes: number): void {
+    const have = this.kernels.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    try {
+      this.kernels.memory.grow(pages);
+    } catch {
+      throw new RangeError(
+        `softmax-wasm: this input needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it ` +
+          `from ${have} bytes; split it into smaller calls or use the js backend`,
+      );
+    }
+    this.remap();
+  }
+
+  private remap(): void {
+    this.f32 = new Float32Array(this.kernels.memory.buffer);
+    this.i32 = new Int32Array(this.kernels.memory.buffer);
+    this.view = undefined;
+  }
+}

@@ -1,0 +1,81 @@
+// Turning a wasm source into a compiled module. The ABI is numbers and pointers only and the
+// module has no imports, so this replaces the deprecated @assemblyscript/loader in a few lines
+// and works where only precompiled modules may be instantiated (Cloudflare Workers).
+
+import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./embedded.js";
+
+/** Anything init()/initSync() accept as the kernels' wasm. */
+export type WasmSource = WebAssembly.Module | BufferSource | URL | Response;
+
+/** The functions the kernels export (see assembly/index.ts). */
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  error_at(): number;
+  has_simd(): number;
+  softmax(x: number, y: number, rows: number, cols: number, maxes: number, temperature: number): number;
+  log_softmax(x: number, y: number, rows: number, cols: number, maxes: number, temperature: number): number;
+  log_sum_exp(x: number, out: number, rows: number, cols: number, maxes: number, temperature: number, work: number): number;
+  argmax(x: number, out: number, rows: number, cols: number, maxes: number): number;
+  exp_sum(x: number, y: number, n: number, m: number, s: number): number;
+}
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+/** The embedded build for this engine: SIMD if the engine validates it, else the scalar one. */
+export function embeddedBytes(): { bytes: Uint8Array<ArrayBuffer>; simd: boolean } {
+  const simd = decodeBase64(SIMD_WASM_BASE64);
+  if (WebAssembly.validate(simd)) return { bytes: simd, simd: true };
+  return { bytes: decodeBase64(SCALAR_WASM_BASE64), simd: false };
+}
+
+/** The scalar (no-SIMD) embedded build. */
+export function embeddedScalarBytes(): Uint8Array<ArrayBuffer> {
+  return decodeBase64(SCALAR_WASM_BASE64);
+}
+
+export function instantiate(module: WebAssembly.Module): Kernels {
+  return new WebAssembly.Instance(module, {}).exports as unknown as Kernels;
+}
+
+/** Compiles synchronously: a Module is used as is; bytes are compiled; URLs need init(). */
+export function compileSync(source: WasmSource): WebAssembly.Module {
+  if (source instanceof WebAssembly.Module) return source;
+  if (isBufferSource(source)) return new WebAssembly.Module(source);
+  throw new TypeError(`initSync() needs a WebAssembly.Module or bytes; got ${describe(source)} (use await init() for a URL or a Response)`);
+}
+
+/** Compiles from any source; a file: URL is read from disk where the host is Node-like. */
+export async function compile(source: WasmSource | Promise<Response>): Promise<WebAssembly.Module> {
+  source = await source;
+  if (source instanceof WebAssembly.Module) return source;
+  if (isBufferSource(source)) return WebAssembly.compile(source);
+  if (source instanceof URL) {
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+    if (source.protocol === "file:" && getBuiltin) {
+      const fs = getBuiltin("node:fs") as { readFileSync(u: URL): Uint8Array<ArrayBuffer> };
+      return WebAssembly.compile(fs.readFileSync(source));
+    }
+    source = await fetch(source);
+  }
+  if (typeof Response !== "undefined" && source instanceof Response) {
+    if (!source.ok) throw new Error(`init(): fetching the wasm failed with HTTP ${source.status} ${source.statusText}`);
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  throw new TypeError(`init() needs a WebAssembly.Module, bytes, a URL or a Response; got ${describe(source)}`);
+}
+
+function isBufferSource(v: unknown): v is BufferSource {
+  return v instanceof ArrayBuffer || ArrayBuffer.isView(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "an object";
+  return `${typeof v} ${String(v)}`;
+}
