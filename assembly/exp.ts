@@ -25,20 +25,23 @@ export const EXP_CONSTANTS: usize = memory.data<u32>([
   0xc2b00000, // 36 clamp −88
 ], 16);
 
-/** Scalar exp on one lane, the exact per-lane twin of expVec. */
+/** Scalar exp on one lane, the exact per-lane twin of expVec (same constants, same steps). */
 // @ts-ignore: decorator
 @inline
-export function expLane(u: f32, c: usize): f32 {
-  u = u < load<f32>(c, 36) ? load<f32>(c, 36) : u; // keeps NaN, like f32x4.pmax(u, clamp)
-  let n = u * load<f32>(c, 0) + load<f32>(c, 4);
+export function expLane(
+  u: f32, log2e: f32, magic: f32, nln2hi: f32, nln2lo: f32,
+  c5: f32, c4: f32, c3: f32, c2: f32, c1: f32, clamp: f32,
+): f32 {
+  u = u < clamp ? clamp : u; // keeps NaN, like f32x4.pmax(u, clamp)
+  let n = u * log2e + magic;
   const s = reinterpret<f32>(reinterpret<i32>(n) << 23);
-  n = n - load<f32>(c, 4);
-  let t = n * load<f32>(c, 8) + u;
-  t = n * load<f32>(c, 12) + t;
-  let p = load<f32>(c, 16) * t + load<f32>(c, 20);
-  p = p * t + load<f32>(c, 24);
-  p = p * t + load<f32>(c, 28);
-  p = p * t + load<f32>(c, 32);
+  n = n - magic;
+  let t = n * nln2hi + u;
+  t = n * nln2lo + t;
+  let p = c5 * t + c4;
+  p = p * t + c3;
+  p = p * t + c2;
+  p = p * t + c1;
   t = t * s;
   return t * p + s;
 }

@@ -99,16 +99,20 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
         const r = blockEnd - i;
         let src = x + (<usize>i << 2), dst = y + (<usize>i << 2);
         if (r < 16) src = dst = stage(src, r, -Infinity);
-        const e0 = expVec(f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
-        const e1 = expVec(f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
-        const e2 = expVec(f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
-        const e3 = expVec(f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
-        if (doStore) {
-          v128.store(dst, e0, 0); v128.store(dst, e1, 16);
-          v128.store(dst, e2, 32); v128.store(dst, e3, 48);
-        }
-        acc0 = f32x4.add(acc0, e0); acc1 = f32x4.add(acc1, e1);
-        acc0 = f32x4.add(acc0, e2); acc1 = f32x4.add(acc1, e3);
+        // One vector at a time: four in lockstep would need more than V8's 16 xmm registers
+        // (12 constants are live) and spill; the CPU overlaps the independent chains anyway.
+        let e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        if (doStore) v128.store(dst, e, 0);
+        acc0 = f32x4.add(acc0, e);
+        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        if (doStore) v128.store(dst, e, 16);
+        acc1 = f32x4.add(acc1, e);
+        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        if (doStore) v128.store(dst, e, 32);
+        acc0 = f32x4.add(acc0, e);
+        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        if (doStore) v128.store(dst, e, 48);
+        acc1 = f32x4.add(acc1, e);
         if (r < 16) {
           if (doStore) memory.copy(y + (<usize>i << 2), TAIL, <usize>r << 2);
           i = blockEnd;
@@ -121,6 +125,9 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
              + (<f64>f32x4.extract_lane(a, 2) + <f64>f32x4.extract_lane(a, 3));
     }
   } else {
+    const log2e = load<f32>(c, 0), magic = load<f32>(c, 4), hi = load<f32>(c, 8), lo = load<f32>(c, 12);
+    const c5 = load<f32>(c, 16), c4 = load<f32>(c, 20), c3 = load<f32>(c, 24), c2 = load<f32>(c, 28);
+    const c1 = load<f32>(c, 32), clamp = load<f32>(c, 36);
     while (i < n) {
       const blockEnd = min(i + BLOCK, n);
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
@@ -130,19 +137,30 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
         let src = x + (<usize>i << 2), dst = y + (<usize>i << 2);
         if (r < 16) src = dst = stage(src, r, -Infinity);
         for (let h = 0; h < 2; h++) {
-          const e0 = expLane((load<f32>(src, 0) - m) * s, c);
-          const e1 = expLane((load<f32>(src, 4) - m) * s, c);
-          const e2 = expLane((load<f32>(src, 8) - m) * s, c);
-          const e3 = expLane((load<f32>(src, 12) - m) * s, c);
-          const e4 = expLane((load<f32>(src, 16) - m) * s, c);
-          const e5 = expLane((load<f32>(src, 20) - m) * s, c);
-          const e6 = expLane((load<f32>(src, 24) - m) * s, c);
-          const e7 = expLane((load<f32>(src, 28) - m) * s, c);
-          if (doStore) {
-            store<f32>(dst, e0, 0); store<f32>(dst, e1, 4); store<f32>(dst, e2, 8); store<f32>(dst, e3, 12);
-            store<f32>(dst, e4, 16); store<f32>(dst, e5, 20); store<f32>(dst, e6, 24); store<f32>(dst, e7, 28);
-          }
-          s0 += e0; s1 += e1; s2 += e2; s3 += e3; s4 += e4; s5 += e5; s6 += e6; s7 += e7;
+          const e0 = expLane((load<f32>(src, 0) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e0, 0);
+          s0 += e0;
+          const e1 = expLane((load<f32>(src, 4) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e1, 4);
+          s1 += e1;
+          const e2 = expLane((load<f32>(src, 8) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e2, 8);
+          s2 += e2;
+          const e3 = expLane((load<f32>(src, 12) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e3, 12);
+          s3 += e3;
+          const e4 = expLane((load<f32>(src, 16) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e4, 16);
+          s4 += e4;
+          const e5 = expLane((load<f32>(src, 20) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e5, 20);
+          s5 += e5;
+          const e6 = expLane((load<f32>(src, 24) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e6, 24);
+          s6 += e6;
+          const e7 = expLane((load<f32>(src, 28) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          if (doStore) store<f32>(dst, e7, 28);
+          s7 += e7;
           src += 32; dst += 32;
         }
         if (r < 16) {

@@ -47,6 +47,9 @@ function tryEmbedded(): WasmBackend | string {
   }
 }
 
+const AUTO_REASON = (w: WasmBackend) =>
+  w.name === "simd" ? "WebAssembly with 128-bit SIMD is available" : "this engine validates WebAssembly but not its SIMD";
+
 function adopt(w: WasmBackend, source: string): BackendInfo {
   wasm = w;
   use(w, w.name === "simd" ? `${source} with 128-bit SIMD` : `${source} without SIMD (the module given has none)`);
@@ -59,7 +62,7 @@ export function backend(): Backend {
   const w = tryEmbedded();
   if (typeof w === "string") return use(jsBackend(), `${w}; using the pure-TypeScript backend`);
   wasm = w;
-  return use(w, w.name === "simd" ? "WebAssembly with 128-bit SIMD is available" : "this engine validates WebAssembly but not its SIMD");
+  return use(w, AUTO_REASON(w));
 }
 
 /** The backend in use (choosing one if none is yet) and why it was chosen. */
@@ -126,9 +129,8 @@ export function init(source?: WasmSource | Promise<Response>): Promise<BackendIn
         const { bytes } = embeddedBytes();
         const module = await WebAssembly.compile(bytes);
         if (!current) {
-          const w = new WasmBackend(module);
-          wasm = w;
-          use(w, w.name === "simd" ? "WebAssembly with 128-bit SIMD is available" : "this engine validates WebAssembly but not its SIMD");
+          wasm = new WasmBackend(module);
+          use(wasm, AUTO_REASON(wasm));
         }
       } catch (e) {
         if (!current) use(jsBackend(), `compiling WebAssembly failed (${message(e)}); using the pure-TypeScript backend`);

@@ -2,7 +2,7 @@
 // summation order and the same special cases, over Float32Arrays, returning the same bits.
 // Comments on the why live in the AssemblyScript files; this file follows them line for line.
 
-import { expLane } from "./exp.js";
+import { exp8, expLane } from "./exp.js";
 import { ln64 } from "./log.js";
 import { Status } from "../status.js";
 
@@ -10,7 +10,7 @@ const fr = Math.fround;
 const BLOCK = 256;
 const F32_MAX = 3.4028234663852886e38;
 const HUGE_T_SCALE = 2 ** -100;
-const tailExps = new Float64Array(8);
+const slots = new Float64Array(8);
 
 export class JsKernels {
   /** Flat index (or row, for a masked row) of the last error. */
@@ -58,7 +58,7 @@ export class JsKernels {
       } else {
         const sum = rowExpSum(x, o, y, o, cols, m, s, true);
         const k = fr(1 / sum);
-        for (let i = o; i < o + cols; i++) y[i] = fr(y[i] * k);
+        for (let i = o; i < o + cols; i++) y[i] = y[i] * k; // one rounding, in the store
       }
     }
     return Status.Ok;
@@ -135,40 +135,19 @@ export function expSum(
   x: Float32Array, xo: number, y: Float32Array, yo: number, n: number, m: number, s: number, doStore: boolean,
 ): number {
   let total = 0;
+  const sl = slots;
   for (let b = 0; b < n; b += BLOCK) {
     const end = Math.min(b + BLOCK, n);
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    sl.fill(0);
     let i = b;
-    for (; i + 8 <= end; i += 8) {
-      const p = xo + i;
-      const e0 = expLane(fr(fr(x[p] - m) * s));
-      const e1 = expLane(fr(fr(x[p + 1] - m) * s));
-      const e2 = expLane(fr(fr(x[p + 2] - m) * s));
-      const e3 = expLane(fr(fr(x[p + 3] - m) * s));
-      const e4 = expLane(fr(fr(x[p + 4] - m) * s));
-      const e5 = expLane(fr(fr(x[p + 5] - m) * s));
-      const e6 = expLane(fr(fr(x[p + 6] - m) * s));
-      const e7 = expLane(fr(fr(x[p + 7] - m) * s));
-      if (doStore) {
-        const q = yo + i;
-        y[q] = e0; y[q + 1] = e1; y[q + 2] = e2; y[q + 3] = e3;
-        y[q + 4] = e4; y[q + 5] = e5; y[q + 6] = e6; y[q + 7] = e7;
-      }
-      s0 = fr(s0 + e0); s1 = fr(s1 + e1); s2 = fr(s2 + e2); s3 = fr(s3 + e3);
-      s4 = fr(s4 + e4); s5 = fr(s5 + e5); s6 = fr(s6 + e6); s7 = fr(s7 + e7);
-    }
+    for (; i + 8 <= end; i += 8) exp8(x, xo + i, y, yo + i, m, s, doStore, sl);
     // The last 1–7 elements: element i + k goes to slot k (blocks start at multiples of 8).
-    const r = end - i;
-    if (r > 0) {
-      const e = tailExps.fill(0);
-      for (let k = 0; k < r; k++) {
-        e[k] = expLane(fr(fr(x[xo + i + k] - m) * s));
-        if (doStore) y[yo + i + k] = e[k];
-      }
-      s0 = fr(s0 + e[0]); s1 = fr(s1 + e[1]); s2 = fr(s2 + e[2]); s3 = fr(s3 + e[3]);
-      s4 = fr(s4 + e[4]); s5 = fr(s5 + e[5]); s6 = fr(s6 + e[6]); s7 = fr(s7 + e[7]);
+    for (let k = 0; i + k < end; k++) {
+      const e = expLane(fr(fr(x[xo + i + k] - m) * s));
+      if (doStore) y[yo + i + k] = e;
+      sl[k] = fr(sl[k] + e);
     }
-    total += (fr(s0 + s4) + fr(s1 + s5)) + (fr(s2 + s6) + fr(s3 + s7));
+    total += (fr(sl[0] + sl[4]) + fr(sl[1] + sl[5])) + (fr(sl[2] + sl[6]) + fr(sl[3] + sl[7]));
   }
   return total;
 }
