@@ -89,9 +89,9 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
     const vm = f32x4.splat(m), vs = f32x4.splat(s);
     const log2e = v128.load32_splat(c, 0), magic = v128.load32_splat(c, 4);
     const hi = v128.load32_splat(c, 8), lo = v128.load32_splat(c, 12);
-    const c5 = v128.load32_splat(c, 16), c4 = v128.load32_splat(c, 20);
-    const c3 = v128.load32_splat(c, 24), c2 = v128.load32_splat(c, 28);
-    const c1 = v128.load32_splat(c, 32), clamp = v128.load32_splat(c, 36);
+    const c6 = v128.load32_splat(c, 16), c5 = v128.load32_splat(c, 20);
+    const c4 = v128.load32_splat(c, 24), c3 = v128.load32_splat(c, 28);
+    const c2 = v128.load32_splat(c, 32), clamp = v128.load32_splat(c, 36);
     while (i < n) {
       const blockEnd = min(i + BLOCK, n);
       let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
@@ -101,16 +101,16 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
         if (r < 16) src = dst = stage(src, r, -Infinity);
         // One vector at a time: four in lockstep would need more than V8's 16 xmm registers
         // (12 constants are live) and spill; the CPU overlaps the independent chains anyway.
-        let e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        let e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
         if (doStore) v128.store(dst, e, 0);
         acc0 = f32x4.add(acc0, e);
-        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
         if (doStore) v128.store(dst, e, 16);
         acc1 = f32x4.add(acc1, e);
-        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
         if (doStore) v128.store(dst, e, 32);
         acc0 = f32x4.add(acc0, e);
-        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs), log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
         if (doStore) v128.store(dst, e, 48);
         acc1 = f32x4.add(acc1, e);
         if (r < 16) {
@@ -126,8 +126,8 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
     }
   } else {
     const log2e = load<f32>(c, 0), magic = load<f32>(c, 4), hi = load<f32>(c, 8), lo = load<f32>(c, 12);
-    const c5 = load<f32>(c, 16), c4 = load<f32>(c, 20), c3 = load<f32>(c, 24), c2 = load<f32>(c, 28);
-    const c1 = load<f32>(c, 32), clamp = load<f32>(c, 36);
+    const c6 = load<f32>(c, 16), c5 = load<f32>(c, 20), c4 = load<f32>(c, 24), c3 = load<f32>(c, 28);
+    const c2 = load<f32>(c, 32), clamp = load<f32>(c, 36);
     while (i < n) {
       const blockEnd = min(i + BLOCK, n);
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
@@ -137,28 +137,28 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
         let src = x + (<usize>i << 2), dst = y + (<usize>i << 2);
         if (r < 16) src = dst = stage(src, r, -Infinity);
         for (let h = 0; h < 2; h++) {
-          const e0 = expLane((load<f32>(src, 0) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e0 = expLane((load<f32>(src, 0) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e0, 0);
           s0 += e0;
-          const e1 = expLane((load<f32>(src, 4) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e1 = expLane((load<f32>(src, 4) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e1, 4);
           s1 += e1;
-          const e2 = expLane((load<f32>(src, 8) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e2 = expLane((load<f32>(src, 8) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e2, 8);
           s2 += e2;
-          const e3 = expLane((load<f32>(src, 12) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e3 = expLane((load<f32>(src, 12) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e3, 12);
           s3 += e3;
-          const e4 = expLane((load<f32>(src, 16) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e4 = expLane((load<f32>(src, 16) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e4, 16);
           s4 += e4;
-          const e5 = expLane((load<f32>(src, 20) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e5 = expLane((load<f32>(src, 20) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e5, 20);
           s5 += e5;
-          const e6 = expLane((load<f32>(src, 24) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e6 = expLane((load<f32>(src, 24) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e6, 24);
           s6 += e6;
-          const e7 = expLane((load<f32>(src, 28) - m) * s, log2e, magic, hi, lo, c5, c4, c3, c2, c1, clamp);
+          const e7 = expLane((load<f32>(src, 28) - m) * s, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
           if (doStore) store<f32>(dst, e7, 28);
           s7 += e7;
           src += 32; dst += 32;

@@ -156,7 +156,7 @@ export function logSoftmaxRows(x: usize, y: usize, rows: i32, cols: i32, maxes: 
     if (temperature == 0) {
       oneHot(xr, yr, cols, m, 0, -Infinity);
     } else if (s == 0) {
-      fillUnmasked(xr, yr, cols, <f32>-ln64(<f64>countUnmasked(xr, cols)), -Infinity);
+      fillUnmasked(xr, yr, cols, <f32>(0 - ln64(<f64>countUnmasked(xr, cols))), -Infinity); // 0 − ln 1 = +0, not −0
     } else if (s < HUGE_T_SCALE) {
       const l = <f32>ln64(rowExpSum(xr, yr, cols, m, s, false)); // leaves yr = xr/2
       shiftLog(yr, yr, cols, m * 0.5, s * 2, l);

@@ -2,13 +2,11 @@
 // after every f32 operation that can round, so it returns the same bits as the WASM lanes.
 
 const fr = Math.fround;
-const bits = new Uint32Array(10);
-const f32 = new Float32Array(bits.buffer);
-bits.set([
-  0x3fb8aa3b, 0x4b40007f, 0xbf317200, 0xb5bfbe8e, 0x3c07cfce,
-  0x3d2b9d0d, 0x3e2aad40, 0x3efffee3, 0x3f7ffffb, 0xc2b00000,
+const bits = new Uint32Array([
+  0x3fb8aa3b, 0x4b40007f, 0xbf317200, 0xb5bfbe8e, 0x3ab7f929,
+  0x3c092be8, 0x3d2aa97f, 0x3e2aaa33, 0x3f000000, 0xc2b00000,
 ]);
-const [LOG2E, MAGIC, NLN2_HI, NLN2_LO, C5, C4, C3, C2, C1, CLAMP] = Array.from(f32);
+const [LOG2E, MAGIC, NLN2_HI, NLN2_LO, C6, C5, C4, C3, C2, CLAMP] = Array.from(new Float32Array(bits.buffer));
 
 // 2^k for k = −127..0, indexed by k + 127; what `bits(n + magic) << 23` builds in WASM
 // (a zero biased exponent there gives +0, hence POW2[0] = 0).
@@ -18,18 +16,18 @@ for (let j = 1; j < 128; j++) POW2[j] = 2 ** (j - 127);
 /** exp(u) for u ≤ 0 (u an f32 value), bit-identical to expLane/expVec in assembly/exp.ts. */
 export function expLane(u: number): number {
   if (u < CLAMP) u = CLAMP;
-  const nb = fr(fr(u * LOG2E) + MAGIC);
-  const n = nb - MAGIC; // an integer in [−127, 0]: exact
+  const n = fr(fr(u * LOG2E) + MAGIC) - MAGIC; // an integer in [−127, 0]: the subtraction is exact
   const s = POW2[n + 127];
   // n·NLN2_HI is exact (7-bit n times a 17-bit constant); the sum is rounded.
   let t = fr(n * NLN2_HI + u);
   t = fr(fr(n * NLN2_LO) + t);
-  let p = fr(fr(C5 * t) + C4);
-  p = fr(fr(p * t) + C3);
-  p = fr(fr(p * t) + C2);
-  p = fr(fr(p * t) + C1);
-  t = fr(t * s);
-  return fr(fr(t * p) + s);
+  let q = fr(fr(C6 * t) + C5);
+  q = fr(fr(q * t) + C4);
+  q = fr(fr(q * t) + C3);
+  q = fr(fr(q * t) + C2);
+  const a = fr(fr(fr(t * t) * q) + t);
+  // a·s needs its own rounding: it can be subnormal in f32 (while exact in f64) when s is tiny.
+  return fr(fr(a * s) + s);
 }
 
 /**
@@ -51,7 +49,6 @@ export function exp8(
   if (u6 < CLAMP) u6 = CLAMP;
   if (u7 < CLAMP) u7 = CLAMP;
   const n0 = fr(fr(u0 * LOG2E) + MAGIC) - MAGIC, n1 = fr(fr(u1 * LOG2E) + MAGIC) - MAGIC, n2 = fr(fr(u2 * LOG2E) + MAGIC) - MAGIC, n3 = fr(fr(u3 * LOG2E) + MAGIC) - MAGIC, n4 = fr(fr(u4 * LOG2E) + MAGIC) - MAGIC, n5 = fr(fr(u5 * LOG2E) + MAGIC) - MAGIC, n6 = fr(fr(u6 * LOG2E) + MAGIC) - MAGIC, n7 = fr(fr(u7 * LOG2E) + MAGIC) - MAGIC;
-  const s0 = POW2[n0 + 127], s1 = POW2[n1 + 127], s2 = POW2[n2 + 127], s3 = POW2[n3 + 127], s4 = POW2[n4 + 127], s5 = POW2[n5 + 127], s6 = POW2[n6 + 127], s7 = POW2[n7 + 127];
   let t0 = fr(n0 * NLN2_HI + u0), t1 = fr(n1 * NLN2_HI + u1), t2 = fr(n2 * NLN2_HI + u2), t3 = fr(n3 * NLN2_HI + u3), t4 = fr(n4 * NLN2_HI + u4), t5 = fr(n5 * NLN2_HI + u5), t6 = fr(n6 * NLN2_HI + u6), t7 = fr(n7 * NLN2_HI + u7);
   t0 = fr(fr(n0 * NLN2_LO) + t0);
   t1 = fr(fr(n1 * NLN2_LO) + t1);
@@ -61,40 +58,41 @@ export function exp8(
   t5 = fr(fr(n5 * NLN2_LO) + t5);
   t6 = fr(fr(n6 * NLN2_LO) + t6);
   t7 = fr(fr(n7 * NLN2_LO) + t7);
-  let p0 = fr(fr(C5 * t0) + C4), p1 = fr(fr(C5 * t1) + C4), p2 = fr(fr(C5 * t2) + C4), p3 = fr(fr(C5 * t3) + C4), p4 = fr(fr(C5 * t4) + C4), p5 = fr(fr(C5 * t5) + C4), p6 = fr(fr(C5 * t6) + C4), p7 = fr(fr(C5 * t7) + C4);
-  p0 = fr(fr(p0 * t0) + C3);
-  p1 = fr(fr(p1 * t1) + C3);
-  p2 = fr(fr(p2 * t2) + C3);
-  p3 = fr(fr(p3 * t3) + C3);
-  p4 = fr(fr(p4 * t4) + C3);
-  p5 = fr(fr(p5 * t5) + C3);
-  p6 = fr(fr(p6 * t6) + C3);
-  p7 = fr(fr(p7 * t7) + C3);
-  p0 = fr(fr(p0 * t0) + C2);
-  p1 = fr(fr(p1 * t1) + C2);
-  p2 = fr(fr(p2 * t2) + C2);
-  p3 = fr(fr(p3 * t3) + C2);
-  p4 = fr(fr(p4 * t4) + C2);
-  p5 = fr(fr(p5 * t5) + C2);
-  p6 = fr(fr(p6 * t6) + C2);
-  p7 = fr(fr(p7 * t7) + C2);
-  p0 = fr(fr(p0 * t0) + C1);
-  p1 = fr(fr(p1 * t1) + C1);
-  p2 = fr(fr(p2 * t2) + C1);
-  p3 = fr(fr(p3 * t3) + C1);
-  p4 = fr(fr(p4 * t4) + C1);
-  p5 = fr(fr(p5 * t5) + C1);
-  p6 = fr(fr(p6 * t6) + C1);
-  p7 = fr(fr(p7 * t7) + C1);
-  t0 = fr(t0 * s0);
-  t1 = fr(t1 * s1);
-  t2 = fr(t2 * s2);
-  t3 = fr(t3 * s3);
-  t4 = fr(t4 * s4);
-  t5 = fr(t5 * s5);
-  t6 = fr(t6 * s6);
-  t7 = fr(t7 * s7);
-  const e0 = fr(fr(t0 * p0) + s0), e1 = fr(fr(t1 * p1) + s1), e2 = fr(fr(t2 * p2) + s2), e3 = fr(fr(t3 * p3) + s3), e4 = fr(fr(t4 * p4) + s4), e5 = fr(fr(t5 * p5) + s5), e6 = fr(fr(t6 * p6) + s6), e7 = fr(fr(t7 * p7) + s7);
+  let q0 = fr(fr(C6 * t0) + C5), q1 = fr(fr(C6 * t1) + C5), q2 = fr(fr(C6 * t2) + C5), q3 = fr(fr(C6 * t3) + C5), q4 = fr(fr(C6 * t4) + C5), q5 = fr(fr(C6 * t5) + C5), q6 = fr(fr(C6 * t6) + C5), q7 = fr(fr(C6 * t7) + C5);
+  q0 = fr(fr(q0 * t0) + C4);
+  q1 = fr(fr(q1 * t1) + C4);
+  q2 = fr(fr(q2 * t2) + C4);
+  q3 = fr(fr(q3 * t3) + C4);
+  q4 = fr(fr(q4 * t4) + C4);
+  q5 = fr(fr(q5 * t5) + C4);
+  q6 = fr(fr(q6 * t6) + C4);
+  q7 = fr(fr(q7 * t7) + C4);
+  q0 = fr(fr(q0 * t0) + C3);
+  q1 = fr(fr(q1 * t1) + C3);
+  q2 = fr(fr(q2 * t2) + C3);
+  q3 = fr(fr(q3 * t3) + C3);
+  q4 = fr(fr(q4 * t4) + C3);
+  q5 = fr(fr(q5 * t5) + C3);
+  q6 = fr(fr(q6 * t6) + C3);
+  q7 = fr(fr(q7 * t7) + C3);
+  q0 = fr(fr(q0 * t0) + C2);
+  q1 = fr(fr(q1 * t1) + C2);
+  q2 = fr(fr(q2 * t2) + C2);
+  q3 = fr(fr(q3 * t3) + C2);
+  q4 = fr(fr(q4 * t4) + C2);
+  q5 = fr(fr(q5 * t5) + C2);
+  q6 = fr(fr(q6 * t6) + C2);
+  q7 = fr(fr(q7 * t7) + C2);
+  q0 = fr(fr(fr(t0 * t0) * q0) + t0);
+  q1 = fr(fr(fr(t1 * t1) * q1) + t1);
+  q2 = fr(fr(fr(t2 * t2) * q2) + t2);
+  q3 = fr(fr(fr(t3 * t3) * q3) + t3);
+  q4 = fr(fr(fr(t4 * t4) * q4) + t4);
+  q5 = fr(fr(fr(t5 * t5) * q5) + t5);
+  q6 = fr(fr(fr(t6 * t6) * q6) + t6);
+  q7 = fr(fr(fr(t7 * t7) * q7) + t7);
+  const s0 = POW2[n0 + 127], s1 = POW2[n1 + 127], s2 = POW2[n2 + 127], s3 = POW2[n3 + 127], s4 = POW2[n4 + 127], s5 = POW2[n5 + 127], s6 = POW2[n6 + 127], s7 = POW2[n7 + 127];
+  const e0 = fr(fr(q0 * s0) + s0), e1 = fr(fr(q1 * s1) + s1), e2 = fr(fr(q2 * s2) + s2), e3 = fr(fr(q3 * s3) + s3), e4 = fr(fr(q4 * s4) + s4), e5 = fr(fr(q5 * s5) + s5), e6 = fr(fr(q6 * s6) + s6), e7 = fr(fr(q7 * s7) + s7);
   if (doStore) {
     y[yi + 0] = e0;
     y[yi + 1] = e1;

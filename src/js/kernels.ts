@@ -74,7 +74,7 @@ export class JsKernels {
       if (temperature === 0) {
         oneHot(x, y, o, cols, m, 0, -Infinity);
       } else if (s === 0) {
-        fillUnmasked(x, y, o, cols, fr(-ln64(countUnmasked(x, o, cols))), -Infinity);
+        fillUnmasked(x, y, o, cols, fr(0 - ln64(countUnmasked(x, o, cols))), -Infinity);
       } else if (s < HUGE_T_SCALE) {
         const l = fr(ln64(rowExpSum(x, o, y, o, cols, m, s, false)));
         shiftLog(y, y, o, cols, fr(m * 0.5), fr(s * 2), l);

@@ -1,10 +1,11 @@
 // The "simd" and "wasm" backends: one instance of the kernels and the linear memory they work in.
 //
 // Memory layout, from heap_base (rebuilt on every call, so nothing is allocated per call):
-//   X      n = rows·cols floats, 64-byte aligned: the logits, computed in place
+//   X      n = rows·cols floats, 64-byte aligned: the logits, normally computed in place
 //   MAXES  rows floats: each row's max (phase 1 of every kernel)
 //   OUT    rows floats/ints: logSumExp and argmax results
 //   WORK   cols floats: logSumExp's scratch row
+//   Y      n floats: the result, only when the logits are the zero-copy input and must survive
 // X sits at a fixed address, which is what makes the zero-copy path possible: a Float32Array
 // over X (wasmInput) is recognised and neither copied in nor out.
 
@@ -30,16 +31,16 @@ export class WasmBackend implements Backend {
   }
 
   softmax(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
-    const at = this.load(x, rows, cols);
-    const status = this.kernels.softmax(this.x, this.x, rows, cols, at.maxes, t);
-    if (status === 0) this.store(out, rows * cols);
+    const at = this.load(x, rows, cols, out);
+    const status = this.kernels.softmax(this.x, at.y, rows, cols, at.maxes, t);
+    if (status === 0) this.store(out, at.y, rows * cols);
     return status;
   }
 
   logSoftmax(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
-    const at = this.load(x, rows, cols);
-    const status = this.kernels.log_softmax(this.x, this.x, rows, cols, at.maxes, t);
-    if (status === 0) this.store(out, rows * cols);
+    const at = this.load(x, rows, cols, out);
+    const status = this.kernels.log_softmax(this.x, at.y, rows, cols, at.maxes, t);
+    if (status === 0) this.store(out, at.y, rows * cols);
     return status;
   }
 
@@ -67,7 +68,7 @@ export class WasmBackend implements Backend {
    */
   input(length: number): Float32Array {
     this.reserve(this.layout(length, length, 1).end);
-    return this.viewOf(length);
+    return this.viewOf(this.x, length);
   }
 
   /** Whether `a` is the zero-copy view over X (or any view starting at X). */
@@ -79,13 +80,18 @@ export class WasmBackend implements Backend {
     const maxes = align(this.x + 4 * n, 16);
     const out = align(maxes + 4 * rows, 16);
     const work = align(out + 4 * rows, 16);
-    return { maxes, out, work, end: work + 4 * cols };
+    const y = align(work + 4 * cols, 16);
+    return { maxes, out, work, y, end: y + 4 * n };
   }
 
-  /** Makes room, then copies the logits to X (converting to f32) unless they already are there. */
-  private load(x: Logits, rows: number, cols: number) {
+  /**
+   * Makes room, then copies the logits to X (converting to f32) unless they already are there.
+   * The result goes to X too, except when X is the caller's zero-copy input and `out` is not it.
+   */
+  private load(x: Logits, rows: number, cols: number, out?: Float32Array) {
     const at = this.layout(rows * cols, rows, cols);
     const zeroCopy = this.isInput(x);
+    if (!zeroCopy || (out && this.isInput(out))) at.y = this.x;
     // Any other view into this memory would be detached by a growth below: read it out first.
     if (!zeroCopy && ArrayBuffer.isView(x) && x.buffer === this.kernels.memory.buffer) x = x.slice();
     this.reserve(at.end);
@@ -93,15 +99,17 @@ export class WasmBackend implements Backend {
     return at;
   }
 
-  private store(out: Float32Array, n: number): void {
-    if (!this.isInput(out)) out.set(this.viewOf(n));
+  private store(out: Float32Array, y: number, n: number): void {
+    if (!(this.isInput(out) && y === this.x)) out.set(this.viewOf(y, n));
   }
 
-  private viewOf(n: number): Float32Array {
-    if (this.view === undefined || this.view.length !== n || this.view.buffer !== this.kernels.memory.buffer) {
-      this.view = new Float32Array(this.kernels.memory.buffer, this.x, n);
+  /** A view of n floats at p, cached so that a steady stream of same-sized calls allocates nothing. */
+  private viewOf(p: number, n: number): Float32Array {
+    const v = this.view;
+    if (v === undefined || v.length !== n || v.byteOffset !== p || v.buffer !== this.kernels.memory.buffer) {
+      this.view = new Float32Array(this.kernels.memory.buffer, p, n);
     }
-    return this.view;
+    return this.view!;
   }
 
   private reserve(bytes: number): void {
