@@ -66,8 +66,10 @@ export function rowMax(x: usize, n: i32): f32 {
     let nan = false;
     for (let i = 0; i < n; i++) {
       const v = load<f32>(x + (<usize>i << 2));
-      if (v != v) nan = true;
-      else if (v > m) m = v;
+      if (!(v <= m)) { // one comparison in the common case; NaN fails it too
+        if (v != v) nan = true;
+        else m = v;
+      }
     }
     sawNaN = nan;
   }

@@ -2,7 +2,7 @@
 // summation order and the same special cases, over Float32Arrays, returning the same bits.
 // Comments on the why live in the AssemblyScript files; this file follows them line for line.
 
-import { exp8, expLane } from "./exp.js";
+import { expBlock } from "./exp.js";
 import { ln64 } from "./log.js";
 import { Status } from "../status.js";
 
@@ -10,7 +10,6 @@ const fr = Math.fround;
 const BLOCK = 256;
 const F32_MAX = 3.4028234663852886e38;
 const HUGE_T_SCALE = 2 ** -100;
-const slots = new Float64Array(8);
 
 export class JsKernels {
   /** Flat index (or row, for a masked row) of the last error. */
@@ -24,10 +23,13 @@ export class JsKernels {
       const o = r * cols;
       let m = -Infinity;
       let nan = false;
-      for (let i = 0; i < cols; i++) {
-        const v = x[o + i];
-        if (v !== v) nan = true;
-        else if (v > m) m = v;
+      for (let i = o; i < o + cols; i++) {
+        const v = x[i];
+        // One comparison in the common case; NaN fails `v <= m` too and is caught inside.
+        if (!(v <= m)) {
+          if (v !== v) nan = true;
+          else m = v;
+        }
       }
       if (nan || m === Infinity) {
         let i = 0;
@@ -135,20 +137,7 @@ export function expSum(
   x: Float32Array, xo: number, y: Float32Array, yo: number, n: number, m: number, s: number, doStore: boolean,
 ): number {
   let total = 0;
-  const sl = slots;
-  for (let b = 0; b < n; b += BLOCK) {
-    const end = Math.min(b + BLOCK, n);
-    sl.fill(0);
-    let i = b;
-    for (; i + 8 <= end; i += 8) exp8(x, xo + i, y, yo + i, m, s, doStore, sl);
-    // The last 1–7 elements: element i + k goes to slot k (blocks start at multiples of 8).
-    for (let k = 0; i + k < end; k++) {
-      const e = expLane(fr(fr(x[xo + i + k] - m) * s));
-      if (doStore) y[yo + i + k] = e;
-      sl[k] = fr(sl[k] + e);
-    }
-    total += (fr(sl[0] + sl[4]) + fr(sl[1] + sl[5])) + (fr(sl[2] + sl[6]) + fr(sl[3] + sl[7]));
-  }
+  for (let b = 0; b < n; b += BLOCK) total += expBlock(x, xo + b, y, yo + b, Math.min(BLOCK, n - b), m, s, doStore);
   return total;
 }
 

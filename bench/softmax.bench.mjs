@@ -1,0 +1,120 @@
+// softmax(x / T) on LLM-like logits: every backend, the copy and zero-copy paths, and the naive
+// JS loop people write today, measured side by side. Run with `npm start` or `npm run bench`.
+//
+// Usage: node bench/softmax.bench.mjs [--rounds N] [--time MS] [--json FILE]
+// Each round runs every method once per vocabulary size, in a rotated order, with tinybench;
+// the table shows the median over rounds of each task's median latency, and ratios to naive JS
+// are taken within a round before the median, so machine noise affects both sides alike.
+
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { Bench } from "tinybench";
+import { setBackend, softmax, wasmInput } from "../dist/index.js";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const ROUNDS = Number(args.rounds ?? 3);
+const TIME = Number(args.time ?? 200);
+const JSON_FILE = args.json ?? "bench-results.json";
+const SIZES = [32000, 128256, 151936, 262144];
+const T = 0.7;
+
+/** Normal(0, 2.5) logits with 20 boosted tokens, from a fixed seed (mulberry32). */
+export function llmLogits(n, seed = 0x5eed1234) {
+  let a = seed >>> 0;
+  const r = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = 2.5 * Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
+  for (let k = 0; k < 20; k++) x[Math.floor(r() * n)] += 8 + 7 * r();
+  return x;
+}
+
+/** What most JS code does today: max, Math.exp((x − max)/T) summed, then scale. */
+function naiveSoftmax(x, t, out) {
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > max) max = x[i];
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const e = Math.exp((x[i] - max) / t);
+    out[i] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let i = 0; i < x.length; i++) out[i] *= inv;
+  return out;
+}
+
+/** The methods, each a factory returning the function to time for logits x. */
+const METHODS = [
+  ["naive JS (Math.exp)", (x) => { const out = new Float32Array(x.length); return () => naiveSoftmax(x, T, out); }],
+  ["simd, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("simd"); softmax(x, { temperature: T, out }); }; }],
+  ["simd, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); softmax(buf, { temperature: T, out: buf }); }; }],
+  ["wasm, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("wasm"); softmax(x, { temperature: T, out }); }; }],
+  ["wasm, zero-copy", (x) => { setBackend("wasm"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("wasm"); softmax(buf, { temperature: T, out: buf }); }; }],
+  ["js twin", (x) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: T, out }); }; }],
+];
+
+const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+async function main() {
+  const perRound = {}; // key `${V}|${method}` → [ms per call, …]
+  const ratioRound = {}; // key → [naive / method, …]
+  const total = ROUNDS * SIZES.length * METHODS.length;
+  let done = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const V of SIZES) {
+      const x = llmLogits(V);
+      const bench = new Bench({ time: TIME, warmupTime: Math.min(100, TIME / 2) });
+      const order = METHODS.map((_, i) => METHODS[(i + round) % METHODS.length]);
+      for (const [name, make] of order) bench.add(name, make(x));
+      bench.addEventListener("cycle", (e) => {
+        done++;
+        process.stderr.write(`\r  round ${round + 1}/${ROUNDS}  V=${V}  ${e.task.name.padEnd(22)} [${done}/${total}]   `);
+      });
+      await bench.run();
+      const ms = Object.fromEntries(bench.tasks.map((t) => [t.name, t.result.latency.p50]));
+      for (const [name] of METHODS) {
+        (perRound[`${V}|${name}`] ??= []).push(ms[name]);
+        (ratioRound[`${V}|${name}`] ??= []).push(ms[METHODS[0][0]] / ms[name]);
+      }
+    }
+  }
+  process.stderr.write("\r" + " ".repeat(80) + "\r");
+  setBackend("simd");
+
+  const rows = [];
+  for (const V of SIZES) {
+    for (const [name] of METHODS) {
+      const ms = median(perRound[`${V}|${name}`]);
+      rows.push({ V, method: name, usPerCall: ms * 1e3, nsPerElement: (ms * 1e6) / V, speedupVsNaive: median(ratioRound[`${V}|${name}`]) });
+    }
+  }
+  const copyOverhead = SIZES.map((V) => {
+    const get = (m) => rows.find((r) => r.V === V && r.method === m).usPerCall;
+    return { V, simd: get("simd, copy") / get("simd, zero-copy") - 1, wasm: get("wasm, copy") / get("wasm, zero-copy") - 1 };
+  });
+
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  console.log(`softmax(x / ${T}), LLM-like logits, ${cpu}, ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(`median of ${ROUNDS} rounds × tinybench ${TIME} ms per task; speed-up = naive JS time / method time, same round\n`);
+  const header = ["method", ...SIZES.map((V) => `V=${V}`)];
+  const cell = (r) => `${r.nsPerElement.toFixed(2)} ns/el (${r.speedupVsNaive.toFixed(1)}×)`;
+  const table = METHODS.map(([name]) => [name, ...SIZES.map((V) => cell(rows.find((r) => r.V === V && r.method === name)))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
+  const line = (cols) => "| " + cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
+  console.log(line(header));
+  console.log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
+  for (const r of table) console.log(line(r));
+  console.log(`\ncopy path vs zero-copy: ${copyOverhead.map((c) => `V=${c.V}: simd +${(c.simd * 100).toFixed(0)}%, wasm +${(c.wasm * 100).toFixed(0)}%`).join("; ")}`);
+
+  writeFileSync(JSON_FILE, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu, cores: os.cpus().length, temperature: T, rounds: ROUNDS, timeMs: TIME, results: rows, copyOverhead }, null, 2));
+  console.log(`raw results: ${JSON_FILE}`);
+}
+
+await main();
