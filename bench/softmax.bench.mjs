@@ -75,7 +75,9 @@ async function main() {
       for (const [name, make] of order) bench.add(name, make(x));
       bench.addEventListener("cycle", (e) => {
         done++;
-        process.stderr.write(`\r  round ${round + 1}/${ROUNDS}  V=${V}  ${e.task.name.padEnd(22)} [${done}/${total}]   `);
+        const msg = `round ${round + 1}/${ROUNDS}  V=${V}  ${e.task.name.padEnd(22)} [${done}/${total}]`;
+        if (process.stderr.isTTY) process.stderr.write(`\r  ${msg}   `);
+        else if (done % METHODS.length === 0) process.stderr.write(`  ${msg}\n`);
       });
       await bench.run();
       const ms = Object.fromEntries(bench.tasks.map((t) => [t.name, t.result.latency.p50]));
@@ -85,7 +87,7 @@ async function main() {
       }
     }
   }
-  process.stderr.write("\r" + " ".repeat(80) + "\r");
+  if (process.stderr.isTTY) process.stderr.write("\r" + " ".repeat(80) + "\r");
   setBackend("simd");
 
   const rows = [];
