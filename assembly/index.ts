@@ -4,7 +4,9 @@
 // the offending index in error_at().
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from "./softmax";
-import { expSum } from "./reduce";
+import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
+import { collectRange } from "./select";
+import { rowExpSum } from "./softmax";
 
 export function heap_base(): usize {
   return __heap_base;
@@ -30,9 +32,32 @@ export function argmax(x: usize, out: usize, rows: i32, cols: i32, maxes: usize)
   return argmaxRows(x, out, rows, cols, maxes);
 }
 
-/** The bare exp pass, y[i] = exp((x[i] − m)·s), returning the ordered sum: for tests and tools. */
+// Row primitives for the sampler (src/sample/), which runs the same calls on either backend.
+
+/** The exp pass of one row, y[i] = exp((x[i] − m)·s), returning the sum in the documented order. */
 export function exp_sum(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
-  return expSum(x, y, n, m, s, true);
+  return rowExpSum(x, y, n, m, s, true);
+}
+
+/** Max of a row, ignoring NaN; has_nan() then says whether there was one. */
+export function row_max(x: usize, n: i32): f32 {
+  return rowMax(x, n);
+}
+
+export function has_nan(): i32 {
+  return sawNaN ? 1 : 0;
+}
+
+export function collect_range(x: usize, n: i32, lo: f32, hi: f32, idx: usize, cap: i32): i32 {
+  return collectRange(x, n, lo, hi, idx, cap);
+}
+
+export function dot_exp_arg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
+  return dotExpArg(x, e, n, m, s);
+}
+
+export function walk_cdf(e: usize, n: i32, u: f64): i32 {
+  return walkCdf(e, n, u);
 }
 
 /** 1 for the SIMD build, 0 for the scalar one: tells a loader which backend it was handed. */

@@ -192,3 +192,31 @@ export function countEqual(x: usize, n: i32, v: f32): i32 {
   for (let i = 0; i < n; i++) if (load<f32>(x + (<usize>i << 2)) == v) k++;
   return k;
 }
+
+/** Σ e[i]·u[i] with u[i] = f32((x[i] − m)·s), in f64, in index order: the entropy term of typical-p. */
+export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
+  let acc: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const p = <usize>i << 2;
+    const w = load<f32>(e + p);
+    if (w != 0) acc += <f64>w * <f64>((load<f32>(x + p) - m) * s);
+  }
+  return acc;
+}
+
+/** Σ e[i] in f64 in index order, then the first i whose running sum exceeds u·Σ (else the last nonzero). */
+export function walkCdf(e: usize, n: i32, u: f64): i32 {
+  let total: f64 = 0;
+  for (let i = 0; i < n; i++) total += <f64>load<f32>(e + (<usize>i << 2));
+  const target = u * total;
+  let run: f64 = 0;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const w = <f64>load<f32>(e + (<usize>i << 2));
+    if (w == 0) continue;
+    run += w;
+    last = i;
+    if (run > target) return i;
+  }
+  return last;
+}

@@ -34,3 +34,38 @@ export function firstInvalid(x: usize, n: i32): i32 {
   }
   return -1;
 }
+
+/**
+ * Writes the indices i (ascending) with lo ≤ x[i] ≤ hi to idx[], at most `cap` of them, and
+ * returns how many there are in all (which may exceed cap: then only the first cap are written).
+ * The sampler's O(V) candidate filter: top-k, top-p and typical-p narrow the vocabulary with it
+ * before sorting only what it returns.
+ */
+export function collectRange(x: usize, n: i32, lo: f32, hi: f32, idx: usize, cap: i32): i32 {
+  let count = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const m0 = i32x4.bitmask(v128.and(f32x4.ge(v128.load(p, 0), vlo), f32x4.le(v128.load(p, 0), vhi)));
+      const m1 = i32x4.bitmask(v128.and(f32x4.ge(v128.load(p, 16), vlo), f32x4.le(v128.load(p, 16), vhi)));
+      const m2 = i32x4.bitmask(v128.and(f32x4.ge(v128.load(p, 32), vlo), f32x4.le(v128.load(p, 32), vhi)));
+      const m3 = i32x4.bitmask(v128.and(f32x4.ge(v128.load(p, 48), vlo), f32x4.le(v128.load(p, 48), vhi)));
+      let mask = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
+      while (mask != 0) {
+        if (count < cap) store<i32>(idx + (<usize>count << 2), i + ctz(mask));
+        count++;
+        mask &= mask - 1;
+      }
+    }
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v >= lo && v <= hi) {
+      if (count < cap) store<i32>(idx + (<usize>count << 2), i);
+      count++;
+    }
+  }
+  return count;
+}

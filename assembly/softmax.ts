@@ -119,7 +119,7 @@ function oneHot(x: usize, y: usize, n: i32, m: f32, hot: f32, rest: f32): void {
 /** Exp-sum of one row at scale s, halving first when s is tiny; `work` receives exps if doStore. */
 // @ts-ignore: decorator
 @inline
-function rowExpSum(xr: usize, work: usize, cols: i32, m: f32, s: f32, doStore: bool): f64 {
+export function rowExpSum(xr: usize, work: usize, cols: i32, m: f32, s: f32, doStore: bool): f64 {
   if (s < HUGE_T_SCALE) {
     halve(xr, work, cols);
     return expSum(work, work, cols, m * 0.5, s * 2, doStore);

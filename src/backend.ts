@@ -19,4 +19,26 @@ export interface Backend {
   logSumExp(x: Logits, out: Float32Array, rows: number, cols: number, temperature: number): number;
   argmax(x: Logits, out: Int32Array, rows: number, cols: number): number;
   errorAt(): number;
+  /** The row primitives the sampler drives (src/sample/). */
+  rowKernels(): RowKernels;
+}
+
+/**
+ * One row's working buffers and the O(V) passes over them. The sampler copies a row of logits
+ * into `w`, edits it (bias, penalties), and calls these; the views stay valid until the next
+ * buffers() call.
+ */
+export interface RowKernels {
+  /** Buffers for a row of n: w (working logits), e (exps) and idx (candidate token ids). */
+  buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
+  /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */
+  rowMax(n: number): { max: number; nan: boolean };
+  /** e[i] = exp((w[i] − m)·s); returns Σe in the kernels' documented order. */
+  expSum(n: number, m: number, s: number): number;
+  /** Ids i with lo ≤ src[i] ≤ hi into idx (ascending, at most cap); returns the full count. */
+  collect(src: "w" | "e", n: number, lo: number, hi: number, cap: number): number;
+  /** Σ e[i]·f32((w[i] − m)·s) in f64, index order. */
+  dotExpArg(n: number, m: number, s: number): number;
+  /** The first i whose running Σe (index order) exceeds u·Σe; the last nonzero if none. */
+  walkCdf(n: number, u: number): number;
 }

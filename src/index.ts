@@ -156,3 +156,7 @@ export function wasmInput(length: number): Float32Array {
   const b = backend();
   return b instanceof WasmBackend ? b.input(length) : new Float32Array(length);
 }
+
+export { sample, createSampler } from "./sample/sampler.js";
+export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
+export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";

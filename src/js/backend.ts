@@ -1,7 +1,7 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
-import type { Backend, Logits } from "../backend.js";
-import { JsKernels } from "./kernels.js";
+import type { Backend, Logits, RowKernels } from "../backend.js";
+import { JsKernels, collectRange, dotExpArg, expRow, rowMax, walkCdf } from "./kernels.js";
 
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
 export function createJsBackend(): Backend {
@@ -13,6 +13,26 @@ export function createJsBackend(): Backend {
     logSumExp: (x, out, rows, cols, t) => k.logSumExp(source(x, out), out, rows, cols, t),
     argmax: (x, out, rows, cols) => k.argmax(source(x, out), out, rows, cols),
     errorAt: () => k.errorAt,
+    rowKernels,
+  };
+}
+
+function rowKernels(): RowKernels {
+  let w = new Float32Array(0), e = new Float32Array(0), idx = new Int32Array(0);
+  return {
+    buffers: (n) => {
+      if (w.length !== n) {
+        w = new Float32Array(n);
+        e = new Float32Array(n);
+        idx = new Int32Array(n);
+      }
+      return { w, e, idx };
+    },
+    rowMax: (n) => rowMax(w, n),
+    expSum: (n, m, s) => expRow(w, e, n, m, s),
+    collect: (src, n, lo, hi, cap) => collectRange(src === "w" ? w : e, n, lo, hi, idx, cap),
+    dotExpArg: (n, m, s) => dotExpArg(w, e, n, m, s),
+    walkCdf: (n, u) => walkCdf(e, n, u),
   };
 }
 

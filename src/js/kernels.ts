@@ -171,3 +171,61 @@ function countEqual(x: Float32Array, o: number, n: number, v: number): number {
   for (let i = o; i < o + n; i++) if (x[i] === v) k++;
   return k;
 }
+
+// Row primitives for the sampler: twins of the exports at the end of assembly/index.ts.
+
+/** Max of x[0..n), ignoring NaN, and whether there was a NaN (rowMax in assembly/reduce.ts). */
+export function rowMax(x: Float32Array, n: number): { max: number; nan: boolean } {
+  let m = -Infinity;
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (!(v <= m)) {
+      if (v !== v) nan = true;
+      else m = v;
+    }
+  }
+  return { max: m === 0 ? 0 : m, nan };
+}
+
+/** The exp pass of one row with the huge-temperature rule (rowExpSum in assembly/softmax.ts). */
+export function expRow(x: Float32Array, y: Float32Array, n: number, m: number, s: number): number {
+  return rowExpSum(x, 0, y, 0, n, m, s, true);
+}
+
+/** Indices (ascending) of lo ≤ x[i] ≤ hi into idx, at most cap written; returns the full count. */
+export function collectRange(x: Float32Array, n: number, lo: number, hi: number, idx: Int32Array, cap: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v >= lo && v <= hi) {
+      if (count < cap) idx[count] = i;
+      count++;
+    }
+  }
+  return count;
+}
+
+/** Σ e[i]·f32((x[i] − m)·s) in f64, index order, skipping e[i] = 0 (dotExpArg). */
+export function dotExpArg(x: Float32Array, e: Float32Array, n: number, m: number, s: number): number {
+  let acc = 0;
+  for (let i = 0; i < n; i++) if (e[i] !== 0) acc += e[i] * fr(fr(x[i] - m) * s);
+  return acc;
+}
+
+/** Inverse-CDF walk over e in index order (walkCdf in assembly/reduce.ts). */
+export function walkCdf(e: Float32Array, n: number, u: number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += e[i];
+  const target = u * total;
+  let run = 0;
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const w = e[i];
+    if (w === 0) continue;
+    run += w;
+    last = i;
+    if (run > target) return i;
+  }
+  return last;
+}

@@ -9,7 +9,7 @@
 // X sits at a fixed address, which is what makes the zero-copy path possible: a Float32Array
 // over X (wasmInput) is recognised and neither copied in nor out.
 
-import type { Backend, BackendName, Logits } from "../backend.js";
+import type { Backend, BackendName, Logits, RowKernels } from "../backend.js";
 import { instantiate, type Kernels } from "./load.js";
 
 const PAGE = 65536;
@@ -60,6 +60,34 @@ export class WasmBackend implements Backend {
 
   errorAt(): number {
     return this.kernels.error_at();
+  }
+
+  /** The sampler's row passes over W = X, E and IDX laid out one after the other from X. */
+  rowKernels(): RowKernels {
+    const k = this.kernels;
+    let w = 0, e = 0, idx = 0;
+    let views: { w: Float32Array; e: Float32Array; idx: Int32Array } | undefined;
+    return {
+      buffers: (n) => {
+        w = this.x;
+        e = align(w + 4 * n, 16);
+        idx = align(e + 4 * n, 16);
+        this.reserve(idx + 4 * n);
+        const buf = k.memory.buffer;
+        if (!views || views.w.length !== n || views.w.buffer !== buf) {
+          views = { w: new Float32Array(buf, w, n), e: new Float32Array(buf, e, n), idx: new Int32Array(buf, idx, n) };
+        }
+        return views;
+      },
+      rowMax: (n) => {
+        const max = k.row_max(w, n);
+        return { max, nan: k.has_nan() !== 0 };
+      },
+      expSum: (n, m, s) => k.exp_sum(w, e, n, m, s),
+      collect: (src, n, lo, hi, cap) => k.collect_range(src === "w" ? w : e, n, lo, hi, idx, cap),
+      dotExpArg: (n, m, s) => k.dot_exp_arg(w, e, n, m, s),
+      walkCdf: (n, u) => k.walk_cdf(e, n, u),
+    };
   }
 
   /**

@@ -18,6 +18,11 @@ export interface Kernels {
   log_sum_exp(x: number, out: number, rows: number, cols: number, maxes: number, temperature: number, work: number): number;
   argmax(x: number, out: number, rows: number, cols: number, maxes: number): number;
   exp_sum(x: number, y: number, n: number, m: number, s: number): number;
+  row_max(x: number, n: number): number;
+  has_nan(): number;
+  collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
+  dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
+  walk_cdf(e: number, n: number, u: number): number;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {

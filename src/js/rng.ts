@@ -1,0 +1,52 @@
+// The TypeScript twin of assembly/rng.ts (xoshiro128**), plus seeding.
+//
+// Seeding: a seed is an integer in [0, 2^53). Its low and high 32-bit halves feed SplitMix32
+// (x += 0x9E3779B9; z = x; z = (z ^ z >>> 16)·0x85EBCA6B; z = (z ^ z >>> 13)·0xC2B2AE35;
+// z ^= z >>> 16), whose first four outputs, after starting from lo ^ rotl(hi, 16)... are the state.
+// The exact recipe is in seedState() below; tests pin its first outputs for several seeds.
+
+/** Four u32 words of xoshiro128** state. */
+export type RngState = Uint32Array;
+
+function splitmix32(x: number): [number, number] {
+  x = (x + 0x9e3779b9) >>> 0;
+  let z = x;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return [x, (z ^ (z >>> 16)) >>> 0];
+}
+
+/** The state for `seed`, an integer in [0, 2^53). Never all-zero. */
+export function seedState(seed: number): RngState {
+  const lo = seed >>> 0, hi = Math.floor(seed / 4294967296) >>> 0;
+  let x = (lo ^ ((hi << 16) | (hi >>> 16))) >>> 0;
+  const s = new Uint32Array(4);
+  for (let k = 0; k < 4; k++) {
+    const [nx, z] = splitmix32(x);
+    x = nx;
+    s[k] = z;
+  }
+  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
+  return s;
+}
+
+const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+
+/** Advances `s` and returns the next 32-bit output, as next32 in assembly/rng.ts. */
+export function next32(s: RngState): number {
+  const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
+  const t = (s[1] << 9) >>> 0;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 11);
+  return result;
+}
+
+/** A uniform double in [0, 1) with 53 random bits, as nextUniform in assembly/rng.ts. */
+export function nextUniform(s: RngState): number {
+  const a = next32(s) >>> 5, b = next32(s) >>> 6;
+  return (a * 67108864 + b) / 9007199254740992;
+}

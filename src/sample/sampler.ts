@@ -1,0 +1,137 @@
+// The public sampling functions: sample() (stateless) and createSampler() (owns its random stream).
+
+import { backend } from "../runtime.js";
+import { nextUniform, seedState, type RngState } from "../js/rng.js";
+import { checkLogits, show } from "../validate.js";
+import { RowError, sampleRow, type SampleResult } from "./chain.js";
+import { resolveOptions, type Resolved, type SamplerOptions } from "./options.js";
+
+export type { SampleResult } from "./chain.js";
+
+/** Per-call input of Sampler.sample. */
+export interface SampleCall {
+  /** Previous token ids, for the repetition, frequency and presence penalties. */
+  history?: ArrayLike<number>;
+}
+
+/** A sampler with its own seeded random stream: one uniform per sampled token. */
+export interface Sampler {
+  /** Samples one token per row: a SampleResult when rows = 1, else one per row. */
+  sample(logits: Float32Array | Float64Array | number[], call?: SampleCall): SampleResult | SampleResult[];
+}
+
+function randomSeed(): number {
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (c?.getRandomValues) {
+    const [a, b] = c.getRandomValues(new Uint32Array(2));
+    return (a & 0x1fffff) * 4294967296 + b;
+  }
+  return Math.floor(Math.random() * 2 ** 53);
+}
+
+function counts(fn: string, history: unknown, vocab: number): Map<number, number> {
+  const c = new Map<number, number>();
+  if (history === undefined) return c;
+  if (history === null || typeof history !== "object" || typeof (history as ArrayLike<number>).length !== "number") {
+    throw new TypeError(`${fn}: history must be an array-like of token ids; got ${show(history)}`);
+  }
+  const h = history as ArrayLike<unknown>;
+  for (let i = 0; i < h.length; i++) {
+    const id = h[i];
+    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= vocab) {
+      throw new RangeError(`${fn}: history[${i}] is ${show(id)}, not a token id in 0..${vocab - 1}`);
+    }
+    c.set(id, (c.get(id) ?? 0) + 1);
+  }
+  return c;
+}
+
+function run(fn: string, logits: unknown, o: Resolved, rng: RngState, history: unknown): SampleResult[] {
+  const x = checkLogits(fn, logits);
+  if (x.length % o.rows !== 0) {
+    throw new RangeError(`${fn}: rows = ${o.rows} does not divide the input length ${x.length} into equal rows`);
+  }
+  const V = x.length / o.rows;
+  if (V > 2 ** 21) throw new RangeError(`${fn}: a vocabulary of ${V} is more than the 2,097,152 tokens sampling supports`);
+  const f = x instanceof Float32Array ? x : Float32Array.from(x);
+  const c = counts(fn, history, V);
+  const k = backend().rowKernels();
+  const out: SampleResult[] = [];
+  for (let row = 0; row < o.rows; row++) {
+    const u = nextUniform(rng);
+    try {
+      out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, c, u));
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      throw rowError(fn, e, row, V, x);
+    }
+  }
+  return out;
+}
+
+function rowError(fn: string, e: RowError, row: number, V: number, x: ArrayLike<number>): RangeError {
+  const rowText = row > 0 || x.length > V ? ` (row ${row})` : "";
+  const at = row * V + e.index;
+  switch (e.kind) {
+    case "nan":
+      return new RangeError(`${fn}: logits[${at}] is NaN${rowText}`);
+    case "inf":
+      return x[at] === Infinity || x[at] > 3.4028234663852886e38
+        ? new RangeError(`${fn}: logits[${at}] is ${show(x[at])}${rowText}; only -Infinity (masked) may be infinite`)
+        : new RangeError(`${fn}: the logit of token ${e.index}${rowText} overflowed float32 after logitBias or penalties`);
+    case "masked":
+      return new RangeError(`${fn}: every logit${rowText} is -Infinity (every token masked), so there is nothing to sample`);
+    case "banned":
+      return new RangeError(`${fn}: logitBias bans every token${rowText} (all -Infinity), so there is nothing to sample`);
+  }
+}
+
+/**
+ * Samples one token id from logits — stateless: with `seed`, the same logits and options always
+ * give the same token; without, a random seed is drawn per call.
+ *
+ * The chain (bias → penalties → temperature → topK → topP → minP → typicalP by default) is run as
+ * SPEC.md §3 and the README describe; then one uniform picks a token by inverse CDF over the kept
+ * tokens in ascending id order.
+ *
+ * @returns the token id, or an Int32Array of one id per row when `rows` > 1.
+ * @throws TypeError / RangeError naming the option for invalid options, and RangeError for invalid
+ *   logits (NaN, +Infinity, every token masked or banned).
+ * @example
+ * ```ts
+ * const id = sample(logits, { temperature: 0.7, topK: 40, topP: 0.95, seed: 42 });
+ * ```
+ */
+export function sample(logits: Float32Array | Float64Array | number[], options?: SamplerOptions): number | Int32Array {
+  const o = resolveOptions("sample", options);
+  const results = run("sample", logits, o, seedState(o.seed ?? randomSeed()), undefined);
+  return o.rows === 1 ? results[0].token : Int32Array.from(results, (r) => r.token);
+}
+
+/**
+ * Creates a sampler with its own xoshiro128** stream (seeded by `seed`, else randomly): each
+ * sampled token takes the next uniform, so a seed reproduces a whole sequence on every backend
+ * and engine. Options are validated once, here.
+ *
+ * @example
+ * ```ts
+ * const sampler = createSampler({ temperature: 0.8, topP: 0.95, repetitionPenalty: 1.1, seed: 7, logprobs: 5 });
+ * const { token, logprob, topLogprobs } = sampler.sample(logits, { history: generated }) as SampleResult;
+ * ```
+ */
+export function createSampler(options?: SamplerOptions): Sampler {
+  const o = resolveOptions("createSampler", options);
+  const rng = seedState(o.seed ?? randomSeed());
+  return {
+    sample(logits, call) {
+      if (call !== undefined && (call === null || typeof call !== "object")) {
+        throw new TypeError(`sampler.sample: call must be an object like { history }; got ${show(call)}`);
+      }
+      for (const key of Object.keys(call ?? {})) {
+        if (key !== "history") throw new TypeError(`sampler.sample: unknown call option ${JSON.stringify(key)}; expected history`);
+      }
+      const results = run("sampler.sample", logits, o, rng, call?.history);
+      return o.rows === 1 ? results[0] : results;
+    },
+  };
+}
