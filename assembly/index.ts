@@ -5,7 +5,7 @@
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from "./softmax";
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
-import { collectRange } from "./select";
+import { collectRange, firstIndexOf } from "./select";
 import { rowExpSum } from "./softmax";
 
 export function heap_base(): usize {
@@ -52,12 +52,16 @@ export function collect_range(x: usize, n: i32, lo: f32, hi: f32, idx: usize, ca
   return collectRange(x, n, lo, hi, idx, cap);
 }
 
+export function first_index(x: usize, n: i32, v: f32): i32 {
+  return firstIndexOf(x, n, v);
+}
+
 export function dot_exp_arg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
   return dotExpArg(x, e, n, m, s);
 }
 
-export function walk_cdf(e: usize, n: i32, u: f64): i32 {
-  return walkCdf(e, n, u);
+export function walk_cdf(e: usize, n: i32, target: f64): i32 {
+  return walkCdf(e, n, target);
 }
 
 /** 1 for the SIMD build, 0 for the scalar one: tells a loader which backend it was handed. */

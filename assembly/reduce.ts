@@ -204,11 +204,8 @@ export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
   return acc;
 }
 
-/** Σ e[i] in f64 in index order, then the first i whose running sum exceeds u·Σ (else the last nonzero). */
-export function walkCdf(e: usize, n: i32, u: f64): i32 {
-  let total: f64 = 0;
-  for (let i = 0; i < n; i++) total += <f64>load<f32>(e + (<usize>i << 2));
-  const target = u * total;
+/** The first i whose running Σ e (f64, index order) exceeds target, else the last nonzero e. */
+export function walkCdf(e: usize, n: i32, target: f64): i32 {
   let run: f64 = 0;
   let last = -1;
   for (let i = 0; i < n; i++) {

@@ -37,8 +37,10 @@ export interface RowKernels {
   expSum(n: number, m: number, s: number): number;
   /** Ids i with lo ≤ src[i] ≤ hi into idx (ascending, at most cap); returns the full count. */
   collect(src: "w" | "e", n: number, lo: number, hi: number, cap: number): number;
+  /** The lowest i with w[i] == v, or −1. */
+  firstIndex(n: number, v: number): number;
   /** Σ e[i]·f32((w[i] − m)·s) in f64, index order. */
   dotExpArg(n: number, m: number, s: number): number;
-  /** The first i whose running Σe (index order) exceeds u·Σe; the last nonzero if none. */
-  walkCdf(n: number, u: number): number;
+  /** The first i whose running Σe (f64, index order) exceeds target; the last nonzero if none. */
+  walkCdf(n: number, target: number): number;
 }

@@ -1,7 +1,7 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
 import type { Backend, Logits, RowKernels } from "../backend.js";
-import { JsKernels, collectRange, dotExpArg, expRow, rowMax, walkCdf } from "./kernels.js";
+import { JsKernels, collectRange, dotExpArg, expRow, firstIndexOf, rowMax, walkCdf } from "./kernels.js";
 
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
 export function createJsBackend(): Backend {
@@ -31,8 +31,9 @@ function rowKernels(): RowKernels {
     rowMax: (n) => rowMax(w, n),
     expSum: (n, m, s) => expRow(w, e, n, m, s),
     collect: (src, n, lo, hi, cap) => collectRange(src === "w" ? w : e, n, lo, hi, idx, cap),
+    firstIndex: (n, v) => firstIndexOf(w, 0, n, v),
     dotExpArg: (n, m, s) => dotExpArg(w, e, n, m, s),
-    walkCdf: (n, u) => walkCdf(e, n, u),
+    walkCdf: (n, target) => walkCdf(e, n, target),
   };
 }
 

@@ -155,7 +155,7 @@ function oneHot(x: Float32Array, y: Float32Array, o: number, n: number, m: numbe
   y[o + k] = hot;
 }
 
-function firstIndexOf(x: Float32Array, o: number, n: number, v: number): number {
+export function firstIndexOf(x: Float32Array, o: number, n: number, v: number): number {
   for (let i = 0; i < n; i++) if (x[o + i] === v) return i;
   return -1;
 }
@@ -213,11 +213,8 @@ export function dotExpArg(x: Float32Array, e: Float32Array, n: number, m: number
   return acc;
 }
 
-/** Inverse-CDF walk over e in index order (walkCdf in assembly/reduce.ts). */
-export function walkCdf(e: Float32Array, n: number, u: number): number {
-  let total = 0;
-  for (let i = 0; i < n; i++) total += e[i];
-  const target = u * total;
+/** The first i whose running Σ e (f64, index order) exceeds target, else the last nonzero (walkCdf). */
+export function walkCdf(e: Float32Array, n: number, target: number): number {
   let run = 0;
   let last = -1;
   for (let i = 0; i < n; i++) {

@@ -74,32 +74,56 @@ function expAll(r: Row, s: number): number {
   return r.eSum;
 }
 
-/** The k highest-w unmasked tokens (ties to lower ids), found with O(V) threshold passes. */
+/**
+ * The k highest-w unmasked tokens (ties to lower ids). One O(V) collect pass at a threshold
+ * estimated from a strided sample of w usually suffices; a bracketing search handles the rest.
+ */
 function topOfAll(r: Row, k: number): Int32Array {
+  if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
   const cap = Math.max(1024, 4 * k);
-  let delta = 1, below = 0, above = Infinity; // bracket on δ: count(m − below) < k, count(m − above) > cap
-  let count = 0;
-  for (;;) {
-    const lo = Math.max(fr(r.m - delta), -F32_MAX);
-    count = r.k.collect("w", r.V, lo, Infinity, cap);
-    if (count >= k && count <= cap) break;
-    if (count < k) {
-      if (lo === -F32_MAX) break; // every unmasked token is in: fewer than k of them
-      below = delta;
-      delta = above === Infinity ? delta * 4 : (delta + above) / 2;
-    } else {
-      above = delta;
-      const next = (below + delta) / 2;
-      if (fr(r.m - next) === fr(r.m - delta) || fr(r.m - next) === fr(r.m - below)) {
-        // Exact ties straddle the cap: take them all.
-        count = r.k.collect("w", r.V, lo, Infinity, count);
-        break;
+  let lo = sampledThreshold(r, 2 * k);
+  let count = r.k.collect("w", r.V, lo, Infinity, cap);
+  if (count < k || count > cap) {
+    let delta = Math.max(1, r.m - lo), below = 0, above = Infinity; // count(m − below) < k < cap < count(m − above)
+    for (;;) {
+      lo = Math.max(fr(r.m - delta), -F32_MAX);
+      count = r.k.collect("w", r.V, lo, Infinity, cap);
+      if (count >= k && count <= cap) break;
+      if (count < k) {
+        if (lo === -F32_MAX) break; // every unmasked token is in: fewer than k of them
+        below = delta;
+        delta = above === Infinity ? delta * 4 : (delta + above) / 2;
+      } else {
+        above = delta;
+        const next = (below + delta) / 2;
+        if (fr(r.m - next) === fr(r.m - delta) || fr(r.m - next) === fr(r.m - below)) {
+          count = r.k.collect("w", r.V, lo, Infinity, count); // exact ties straddle the cap: take them all
+          break;
+        }
+        delta = next;
       }
-      delta = next;
     }
   }
-  const ids = r.idx.slice(0, count);
-  return sortDesc(ids, (i) => r.w[i]).subarray(0, Math.min(k, count));
+  return sortDesc(r.idx.slice(0, count), (i) => r.w[i]).subarray(0, Math.min(k, count));
+}
+
+/** A w threshold expected to let about `want` tokens through, from every stride-th value of w. */
+function sampledThreshold(r: Row, want: number): number {
+  const stride = Math.max(1, Math.floor(r.V / 4096));
+  const j = Math.min(Math.ceil(want / stride) + 2, 256); // rank wanted within the sample
+  const top = new Float32Array(j).fill(-Infinity); // the j largest sampled values, descending
+  for (let i = 0; i < r.V; i += stride) {
+    const v = r.w[i];
+    if (v > top[j - 1]) {
+      let p = j - 1;
+      while (p > 0 && top[p - 1] < v) {
+        top[p] = top[p - 1];
+        p--;
+      }
+      top[p] = v;
+    }
+  }
+  return Math.max(top[j - 1], -F32_MAX);
 }
 
 /** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
@@ -329,7 +353,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
     }
   } else {
     const z = expAll(r, s);
-    token = k.walkCdf(V, u);
+    token = k.walkCdf(V, u * z);
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(ln64(z));
       processed = (id) => (w[id] === -Infinity ? -Infinity : fr(fr(fr(w[id] - r.m) * s) - l));

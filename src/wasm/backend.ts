@@ -85,8 +85,9 @@ export class WasmBackend implements Backend {
       },
       expSum: (n, m, s) => k.exp_sum(w, e, n, m, s),
       collect: (src, n, lo, hi, cap) => k.collect_range(src === "w" ? w : e, n, lo, hi, idx, cap),
+      firstIndex: (n, v) => k.first_index(w, n, v),
       dotExpArg: (n, m, s) => k.dot_exp_arg(w, e, n, m, s),
-      walkCdf: (n, u) => k.walk_cdf(e, n, u),
+      walkCdf: (n, target) => k.walk_cdf(e, n, target),
     };
   }
 

@@ -21,8 +21,9 @@ export interface Kernels {
   row_max(x: number, n: number): number;
   has_nan(): number;
   collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
+  first_index(x: number, n: number, v: number): number;
   dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
-  walk_cdf(e: number, n: number, u: number): number;
+  walk_cdf(e: number, n: number, target: number): number;
 }
 
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
