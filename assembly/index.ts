@@ -6,6 +6,7 @@
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from "./softmax";
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf } from "./select";
+import { next32, nextUniform } from "./rng";
 import { rowExpSum } from "./softmax";
 
 export function heap_base(): usize {
@@ -67,4 +68,14 @@ export function walk_cdf(e: usize, n: i32, target: f64): i32 {
 /** 1 for the SIMD build, 0 for the scalar one: tells a loader which backend it was handed. */
 export function has_simd(): i32 {
   return ASC_FEATURE_SIMD ? 1 : 0;
+}
+
+/** xoshiro128** over the four u32 words at `state` (see rng.ts): the next output. */
+export function rng_next32(state: usize): u32 {
+  return next32(state);
+}
+
+/** The next uniform double in [0, 1) (53 bits from two outputs). */
+export function rng_uniform(state: usize): f64 {
+  return nextUniform(state);
 }

@@ -257,27 +257,16 @@ function topLogprobs(ids: ArrayLike<number>, lp: (id: number) => number, n: numb
   return Array.from(sortDesc(ids, lp).subarray(0, n), (token) => ({ token, logprob: lp(token) }));
 }
 
-/**
- * Samples one token from `x` (a row of V float32 logits, validated here) with uniform u ∈ [0, 1).
- * `counts` holds the history's token counts (for the penalties).
- */
-export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: Map<number, number>, u: number): SampleResult {
-  const V = x.length;
-  const { w, e, idx } = k.buffers(V);
-  w.set(x);
-  const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
-  validate(r, x, "masked");
+/** The row's state after the chain: the kept set (null = every unmasked token) and the scale. */
+export interface ChainState {
+  kept: Int32Array | null;
+  s: number;
+  greedy: boolean;
+}
 
-  // Raw logprobs are of the logits as given: computed before any stage edits w.
-  let raw: ((id: number) => number) | undefined;
-  let rawTop: SampleResult["topLogprobs"];
-  if (o.logprobs !== undefined && !o.processed) {
-    const m0 = r.m;
-    const l0 = fr(ln64(expAll(r, 1)));
-    raw = (id) => fr(fr(x[id] - m0) - l0); // exactly logSoftmax(x)[id]
-    if (o.logprobs > 0) rawTop = topLogprobs(topOfAll(r, o.logprobs), raw, o.logprobs);
-  }
-
+/** Runs the stages of `o.chain` over r.w (bias and penalties edit it; filters narrow `kept`). */
+function runChain(r: Row, x: Float32Array, o: Resolved, counts: Map<number, number>): ChainState {
+  const { w, V } = r;
   let kept: Int32Array | null = null;
   let s = 1;
   const greedy = o.temperature === 0;
@@ -317,6 +306,46 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
         break;
     }
   }
+
+  return { kept, s, greedy };
+}
+
+/**
+ * The tokens the chain keeps for row `x` (ascending ids), the final scale, and the row after
+ * bias and penalties: what the draw then samples from. For tests and tools.
+ */
+export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, counts: Map<number, number>): { kept: Int32Array; s: number; w: Float32Array } {
+  const { w, e, idx } = k.buffers(x.length);
+  w.set(x);
+  const r: Row = { k, w, e, idx, V: x.length, m: 0, eScale: NaN, eSum: 0 };
+  validate(r, x, "masked");
+  const st = runChain(r, x, o, counts);
+  const kept = st.greedy ? Int32Array.of(topOfAll(r, 1)[0]) : st.kept ? st.kept.slice().sort() : allUnmasked(r);
+  return { kept, s: st.s, w: w.slice() };
+}
+
+/**
+ * Samples one token from `x` (a row of V float32 logits, validated here) with uniform u ∈ [0, 1).
+ * `counts` holds the history's token counts (for the penalties).
+ */
+export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: Map<number, number>, u: number): SampleResult {
+  const V = x.length;
+  const { w, e, idx } = k.buffers(V);
+  w.set(x);
+  const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
+  validate(r, x, "masked");
+
+  // Raw logprobs are of the logits as given: computed before any stage edits w.
+  let raw: ((id: number) => number) | undefined;
+  let rawTop: SampleResult["topLogprobs"];
+  if (o.logprobs !== undefined && !o.processed) {
+    const m0 = r.m;
+    const l0 = fr(ln64(expAll(r, 1)));
+    raw = (id) => fr(fr(x[id] - m0) - l0); // exactly logSoftmax(x)[id]
+    if (o.logprobs > 0) rawTop = topLogprobs(topOfAll(r, o.logprobs), raw, o.logprobs);
+  }
+
+  const { kept, s, greedy } = runChain(r, x, o, counts);
 
   let token: number;
   let processed: ((id: number) => number) | undefined;

@@ -22,6 +22,8 @@ export interface Kernels {
   has_nan(): number;
   collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
   first_index(x: number, n: number, v: number): number;
+  rng_next32(state: number): number;
+  rng_uniform(state: number): number;
   dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
   walk_cdf(e: number, n: number, target: number): number;
 }
