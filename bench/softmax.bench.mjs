@@ -10,6 +10,7 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { Bench } from "tinybench";
 import { setBackend, softmax, wasmInput } from "../dist/index.js";
+import { llmLogits } from "./logits.mjs";
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -19,21 +20,6 @@ const TIME = Number(args.time ?? 200);
 const JSON_FILE = args.json ?? "bench-results.json";
 const SIZES = [32000, 128256, 151936, 262144];
 const T = 0.7;
-
-/** Normal(0, 2.5) logits with 20 boosted tokens, from a fixed seed (mulberry32). */
-export function llmLogits(n, seed = 0x5eed1234) {
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const x = new Float32Array(n);
-  for (let i = 0; i < n; i++) x[i] = 2.5 * Math.sqrt(-2 * Math.log(Math.max(r(), 1e-12))) * Math.cos(2 * Math.PI * r());
-  for (let k = 0; k < 20; k++) x[Math.floor(r() * n)] += 8 + 7 * r();
-  return x;
-}
 
 /** What most JS code does today: max, Math.exp((x − max)/T) summed, then scale. */
 function naiveSoftmax(x, t, out) {
