@@ -252,9 +252,17 @@ function nextUp(v: number): number {
   return f32buf[0];
 }
 
-/** Top-n (token, logprob) pairs of ids by logprob, ties to lower ids. */
-function topLogprobs(ids: ArrayLike<number>, lp: (id: number) => number, n: number) {
-  return Array.from(sortDesc(ids, lp).subarray(0, n), (token) => ({ token, logprob: lp(token) }));
+/**
+ * Top-n (token, logprob) pairs by logprob, ties to lower ids: the candidates `ids` first, then —
+ * when they are fewer than n — the lowest other ids, whose logprob is −Infinity.
+ */
+function topLogprobs(ids: ArrayLike<number>, lp: (id: number) => number, n: number, V: number) {
+  const top = Array.from(sortDesc(ids, lp).subarray(0, n), (token) => ({ token, logprob: lp(token) }));
+  const seen = new Set(top.map((t) => t.token));
+  for (let id = 0; top.length < Math.min(n, V) && id < V; id++) {
+    if (!seen.has(id)) top.push({ token: id, logprob: -Infinity });
+  }
+  return top;
 }
 
 /** The row's state after the chain: the kept set (null = every unmasked token) and the scale. */
@@ -342,7 +350,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
     const m0 = r.m;
     const l0 = fr(ln64(expAll(r, 1)));
     raw = (id) => fr(fr(x[id] - m0) - l0); // exactly logSoftmax(x)[id]
-    if (o.logprobs > 0) rawTop = topLogprobs(topOfAll(r, o.logprobs), raw, o.logprobs);
+    if (o.logprobs > 0) rawTop = topLogprobs(topOfAll(r, o.logprobs), raw, o.logprobs, V);
   }
 
   const { kept, s, greedy } = runChain(r, x, o, counts);
@@ -394,7 +402,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
   if (o.logprobs !== undefined) {
     const lp = o.processed ? processed! : raw!;
     result.logprob = lp(token);
-    if (o.logprobs > 0) result.topLogprobs = o.processed ? topLogprobs(pool, lp, o.logprobs) : rawTop;
+    if (o.logprobs > 0) result.topLogprobs = o.processed ? topLogprobs(pool, lp, o.logprobs, V) : rawTop;
   }
   return result;
 }
