@@ -1,9 +1,9 @@
 // The TypeScript twin of assembly/rng.ts (xoshiro128**), plus seeding.
 //
-// Seeding: a seed is an integer in [0, 2^53). Its low and high 32-bit halves feed SplitMix32
-// (x += 0x9E3779B9; z = x; z = (z ^ z >>> 16)·0x85EBCA6B; z = (z ^ z >>> 13)·0xC2B2AE35;
-// z ^= z >>> 16), whose first four outputs, after starting from lo ^ rotl(hi, 16)... are the state.
-// The exact recipe is in seedState() below; tests pin its first outputs for several seeds.
+// Seeding (here only; WASM receives the state): a seed is an integer in [0, 2^53). With lo and hi
+// its low and high 32-bit halves, SplitMix32 starts from x = lo XOR rotl(hi, 16) and its first
+// four outputs are the state words (an all-zero state, which xoshiro cannot leave, becomes
+// [1, 0, 0, 0]). Tests pin the first outputs for several seeds.
 
 /** Four u32 words of xoshiro128** state. */
 export type RngState = Uint32Array;
