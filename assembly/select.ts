@@ -46,6 +46,20 @@ export function collectRange(x: usize, n: i32, lo: f32, hi: f32, idx: usize, cap
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
+    // The common case (top-k, top-p): no upper bound, one comparison per vector.
+    if (hi == Infinity) for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const m0 = i32x4.bitmask(f32x4.ge(v128.load(p, 0), vlo));
+      const m1 = i32x4.bitmask(f32x4.ge(v128.load(p, 16), vlo));
+      const m2 = i32x4.bitmask(f32x4.ge(v128.load(p, 32), vlo));
+      const m3 = i32x4.bitmask(f32x4.ge(v128.load(p, 48), vlo));
+      let mask = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
+      while (mask != 0) {
+        if (count < cap) store<i32>(idx + (<usize>count << 2), i + ctz(mask));
+        count++;
+        mask &= mask - 1;
+      }
+    }
     for (; i + 16 <= n; i += 16) {
       const p = x + (<usize>i << 2);
       const m0 = i32x4.bitmask(v128.and(f32x4.ge(v128.load(p, 0), vlo), f32x4.le(v128.load(p, 0), vhi)));
