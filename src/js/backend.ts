@@ -6,6 +6,7 @@ import { JsKernels, collectRange, dotExpArg, expRow, firstIndexOf, rowMax, walkC
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
 export function createJsBackend(): Backend {
   const k = new JsKernels();
+  const rows = rowKernels();
   return {
     name: "js",
     softmax: (x, out, rows, cols, t) => k.softmax(source(x, out), out, rows, cols, t),
@@ -13,7 +14,7 @@ export function createJsBackend(): Backend {
     logSumExp: (x, out, rows, cols, t) => k.logSumExp(source(x, out), out, rows, cols, t),
     argmax: (x, out, rows, cols) => k.argmax(source(x, out), out, rows, cols),
     errorAt: () => k.errorAt,
-    rowKernels,
+    rowKernels: () => rows,
   };
 }
 

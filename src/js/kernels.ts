@@ -117,7 +117,8 @@ export class JsKernels {
   }
 }
 
-function scaleOf(temperature: number): number {
+/** The kernels' temperature scale: f32(1/T), capped at the largest float32. */
+export function scaleOf(temperature: number): number {
   const s = fr(1 / temperature);
   return s > F32_MAX ? F32_MAX : s;
 }

@@ -9,6 +9,7 @@
 
 import type { RowKernels } from "../backend.js";
 import { expLane } from "../js/exp.js";
+import { scaleOf } from "../js/kernels.js";
 import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 
@@ -27,21 +28,16 @@ export class RowError {
   constructor(readonly kind: "nan" | "inf" | "masked" | "banned", readonly index: number) {}
 }
 
-function scaleOf(t: number): number {
-  const s = fr(1 / t);
-  return s > F32_MAX ? F32_MAX : s;
-}
-
-/** f32 bits mapped so that unsigned integer order is float order. */
+/** A float32 value's bits mapped so that unsigned integer order is float order (−0 read as +0). */
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);
 function orderKey(v: number): number {
-  f32buf[0] = v;
+  f32buf[0] = v === 0 ? 0 : v;
   const b = u32buf[0];
   return b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
 }
 
-/** Sorts ids by value descending, ties by lower id, with one numeric key each (ids < 2^21). */
+/** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
 export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
   const keys = new Float64Array(ids.length);
   for (let j = 0; j < ids.length; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
@@ -282,10 +278,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, counts: Map<number, numb
     if (greedy && stage !== "bias" && stage !== "penalties") continue;
     switch (stage) {
       case "bias":
-        for (const [id, b] of o.bias) {
-          if (id >= V) throw new RangeError(`logitBias has token id ${id}, beyond the vocabulary of ${V}`);
-          w[id] = w[id] + b;
-        }
+        for (const [id, b] of o.bias) w[id] = w[id] + b; // ids checked against V by the caller
         validate(r, x, "banned");
         break;
       case "penalties":

@@ -53,6 +53,9 @@ function run(fn: string, logits: unknown, o: Resolved, rng: RngState, history: u
   }
   const V = x.length / o.rows;
   if (V > 2 ** 21) throw new RangeError(`${fn}: a vocabulary of ${V} is more than the 2,097,152 tokens sampling supports`);
+  for (const [id] of o.bias) {
+    if (id >= V) throw new RangeError(`${fn}: logitBias has token id ${id}, beyond the vocabulary of ${V}`);
+  }
   const f = x instanceof Float32Array ? x : Float32Array.from(x);
   const c = counts(fn, history, V);
   const k = backend().rowKernels();

@@ -64,6 +64,12 @@ export class WasmBackend implements Backend {
 
   /** The sampler's row passes over W = X, E and IDX laid out one after the other from X. */
   rowKernels(): RowKernels {
+    return (this.rows ??= this.makeRowKernels());
+  }
+
+  private rows: RowKernels | undefined;
+
+  private makeRowKernels(): RowKernels {
     const k = this.kernels;
     let w = 0, e = 0, idx = 0;
     let views: { w: Float32Array; e: Float32Array; idx: Int32Array } | undefined;
