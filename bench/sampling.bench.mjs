@@ -7,15 +7,12 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { Bench } from "tinybench";
 import { createSampler, setBackend, softmax } from "../dist/index.js";
-import { llmLogits } from "./logits.mjs";
+import { SIZES, cliArgs, llmLogits, markdownTable, median } from "./common.mjs";
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
+const args = cliArgs();
 const ROUNDS = Number(args.rounds ?? 3);
 const TIME = Number(args.time ?? 200);
 const JSON_FILE = args.json ?? "bench-sampling.json";
-const SIZES = [32000, 128256, 151936, 262144];
 const CASES = [
   ["T 0.7, top-k 40, top-p 0.95", { temperature: 0.7, topK: 40, topP: 0.95 }],
   ["T 0.7, top-p 0.95 (top-k off)", { temperature: 0.7, topP: 0.95 }],
@@ -79,8 +76,6 @@ const METHODS = [
   ...["simd", "wasm", "js"].map((b) => [`softmax-wasm ${b}`, (x, o) => { setBackend(b); const s = createSampler({ ...o, seed: 1 }); return () => { setBackend(b); s.sample(x); }; }]),
 ];
 
-const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-
 const results = {};
 const total = ROUNDS * SIZES.length * (CASES.length * METHODS.length + 1);
 let done = 0;
@@ -113,11 +108,7 @@ for (const [cname] of CASES) {
     return `${t.toFixed(1)} µs`;
   })]);
   table.push(["(one simd softmax call)", ...SIZES.map((V) => `${us(`${V}|softmax (simd, for scale)`).toFixed(1)} µs`)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cols) => "| " + cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
-  console.log(line(header));
-  console.log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
-  for (const r of table) console.log(line(r));
+  console.log(markdownTable(header, table));
   console.log("");
 }
 writeFileSync(JSON_FILE, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, rounds: ROUNDS, results: rows }, null, 2));

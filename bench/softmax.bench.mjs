@@ -10,15 +10,12 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { Bench } from "tinybench";
 import { setBackend, softmax, wasmInput } from "../dist/index.js";
-import { llmLogits } from "./logits.mjs";
+import { SIZES, cliArgs, llmLogits, markdownTable, median } from "./common.mjs";
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
+const args = cliArgs();
 const ROUNDS = Number(args.rounds ?? 3);
 const TIME = Number(args.time ?? 200);
 const JSON_FILE = args.json ?? "bench-results.json";
-const SIZES = [32000, 128256, 151936, 262144];
 const T = 0.7;
 
 /** What most JS code does today: max, Math.exp((x − max)/T) summed, then scale. */
@@ -45,8 +42,6 @@ const METHODS = [
   ["wasm, zero-copy", (x) => { setBackend("wasm"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("wasm"); softmax(buf, { temperature: T, out: buf }); }; }],
   ["js twin", (x) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: T, out }); }; }],
 ];
-
-const median = (v) => { const s = [...v].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 async function main() {
   const perRound = {}; // key `${V}|${method}` → [ms per call, …]
@@ -94,11 +89,7 @@ async function main() {
   const header = ["method", ...SIZES.map((V) => `V=${V}`)];
   const cell = (r) => `${r.nsPerElement.toFixed(2)} ns/el (${r.speedupVsNaive.toFixed(1)}×)`;
   const table = METHODS.map(([name]) => [name, ...SIZES.map((V) => cell(rows.find((r) => r.V === V && r.method === name)))]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cols) => "| " + cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" | ") + " |";
-  console.log(line(header));
-  console.log("|" + widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
-  for (const r of table) console.log(line(r));
+  console.log(markdownTable(header, table));
   console.log(`\ncopy path vs zero-copy: ${copyOverhead.map((c) => `V=${c.V}: simd +${(c.simd * 100).toFixed(0)}%, wasm +${(c.wasm * 100).toFixed(0)}%`).join("; ")}`);
 
   writeFileSync(JSON_FILE, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu, cores: os.cpus().length, temperature: T, rounds: ROUNDS, timeMs: TIME, results: rows, copyOverhead }, null, 2));
