@@ -35,20 +35,23 @@ export function checkLogits(fn: string, logits: unknown): Logits {
   throw new TypeError(`${fn}: logits must be a Float32Array, a Float64Array or an array of numbers; got ${show(logits)}`);
 }
 
-/** Reads an options object, rejecting unknown keys (a misspelt option must not be ignored). */
+const NO_OPTIONS = Object.freeze({});
+
+/**
+ * Checks an options object, rejecting unknown keys (a misspelt option must not be ignored), and
+ * returns it as is — no copy, so that a steady stream of calls allocates nothing.
+ */
 export function readOptions<K extends string>(fn: string, options: unknown, allowed: readonly K[]): Partial<Record<K, unknown>> {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`${fn}: options must be an object; got ${show(options)}`);
   }
-  const out: Partial<Record<K, unknown>> = {};
-  for (const key of Object.keys(options)) {
-    if (!(allowed as readonly string[]).includes(key)) {
+  for (const key in options) {
+    if (Object.prototype.hasOwnProperty.call(options, key) && !(allowed as readonly string[]).includes(key)) {
       throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(", ")}`);
     }
-    out[key as K] = (options as Record<string, unknown>)[key];
   }
-  return out;
+  return options as Partial<Record<K, unknown>>;
 }
 
 /** temperature: a number ≥ 0 — finite, or exactly Infinity — defaulting to 1. */

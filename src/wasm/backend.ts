@@ -111,12 +111,17 @@ export class WasmBackend implements Backend {
     return ArrayBuffer.isView(a) && a.buffer === this.kernels.memory.buffer && a.byteOffset === this.x;
   }
 
+  /** The regions of the current call; one object, refilled per call, so calls allocate nothing. */
+  private readonly at = { maxes: 0, out: 0, work: 0, y: 0, end: 0 };
+
   private layout(n: number, rows: number, cols: number) {
-    const maxes = align(this.x + 4 * n, 16);
-    const out = align(maxes + 4 * rows, 16);
-    const work = align(out + 4 * rows, 16);
-    const y = align(work + 4 * cols, 16);
-    return { maxes, out, work, y, end: y + 4 * n };
+    const at = this.at;
+    at.maxes = align(this.x + 4 * n, 16);
+    at.out = align(at.maxes + 4 * rows, 16);
+    at.work = align(at.out + 4 * rows, 16);
+    at.y = align(at.work + 4 * cols, 16);
+    at.end = at.y + 4 * n;
+    return at;
   }
 
   /**
