@@ -1,7 +1,8 @@
-// Builds both wasm targets from assembly/ and embeds them (base64) in src/wasm/embedded.ts,
-// so that a plain `import` works with no bundler or file copying.
+// Builds both wasm targets from assembly/, embeds them (base64) in src/wasm/embedded.ts so that a
+// plain `import` works with no bundler or file copying, and starts a clean dist/ holding the two
+// .wasm files (the "workerd" entry and the ./softmax.wasm exports point at them).
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const asc = new URL("../node_modules/assemblyscript/bin/asc.js", import.meta.url).pathname;
 for (const target of ["simd", "scalar"]) {
@@ -15,3 +16,8 @@ writeFileSync(
     `export const SIMD_WASM_BASE64 = "${b64("softmax.simd.wasm")}";\n` +
     `export const SCALAR_WASM_BASE64 = "${b64("softmax.wasm")}";\n`,
 );
+
+const dist = new URL("../dist/", import.meta.url);
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+for (const f of ["softmax.simd.wasm", "softmax.wasm"]) copyFileSync(new URL(`../build/${f}`, import.meta.url), new URL(f, dist));

@@ -2,54 +2,19 @@
 // to the active backend (runtime.ts); all numerics live in the kernels (assembly/ and src/js/).
 
 import type { Logits } from "./backend.js";
+import { argmaxOn, logSumExpOn, rowwise, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions } from "./api.js";
 import { backend } from "./runtime.js";
 import { WasmBackend } from "./wasm/backend.js";
-import { checkLogits, checkOut, checkRows, checkTemperature, readOptions, statusError } from "./validate.js";
+import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
+import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
 export type { BackendInfo } from "./runtime.js";
 export type { WasmSource } from "./wasm/load.js";
+export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions } from "./api.js";
 export { getBackend, setBackend, init, initSync } from "./runtime.js";
-
-/** Options of softmax() and logSoftmax(). */
-export interface SoftmaxOptions {
-  /** Divide the logits by T first (default 1). 0 = greedy limit, Infinity = uniform limit. */
-  temperature?: number;
-  /** Number of equal-length rows in the input, each normalised on its own (default 1). */
-  rows?: number;
-  /** Where to write the result: a Float32Array of the input's length; may be the input itself. */
-  out?: Float32Array;
-}
-
-/** Options of logSumExp(). */
-export interface LogSumExpOptions {
-  temperature?: number;
-  rows?: number;
-}
-
-/** Options of argmax(). */
-export interface ArgmaxOptions {
-  rows?: number;
-}
-
-const SOFTMAX_KEYS = ["temperature", "rows", "out"] as const;
-const LSE_KEYS = ["temperature", "rows"] as const;
-const ARGMAX_KEYS = ["rows"] as const;
-
-type RowOp = "softmax" | "logSoftmax";
-
-function rowwise(fn: RowOp, logits: unknown, options: unknown): Float32Array {
-  const x = checkLogits(fn, logits);
-  const o = readOptions(fn, options, SOFTMAX_KEYS);
-  const t = checkTemperature(fn, o.temperature);
-  const rows = checkRows(fn, o.rows, x.length);
-  const out = checkOut(fn, o.out, x.length) ?? new Float32Array(x.length);
-  const cols = x.length / rows;
-  const b = backend();
-  const status = b[fn](x, out, rows, cols, t);
-  if (status !== 0) throw statusError(fn, status, b.errorAt(), x, rows, cols);
-  return out;
-}
+export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
+export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
 
 /**
  * Probabilities softmax(logits / T), row by row, as float32.
@@ -68,7 +33,7 @@ function rowwise(fn: RowOp, logits: unknown, options: unknown): Float32Array {
  * ```
  */
 export function softmax(logits: Logits, options?: SoftmaxOptions): Float32Array {
-  return rowwise("softmax", logits, options);
+  return rowwise(backend(), "softmax", logits, options);
 }
 
 /**
@@ -81,7 +46,7 @@ export function softmax(logits: Logits, options?: SoftmaxOptions): Float32Array 
  * ```
  */
 export function logSoftmax(logits: Logits, options?: SoftmaxOptions): Float32Array {
-  return rowwise("logSoftmax", logits, options);
+  return rowwise(backend(), "logSoftmax", logits, options);
 }
 
 /**
@@ -97,17 +62,7 @@ export function logSoftmax(logits: Logits, options?: SoftmaxOptions): Float32Arr
  * ```
  */
 export function logSumExp(logits: Logits, options?: LogSumExpOptions): number | Float32Array {
-  const fn = "logSumExp";
-  const x = checkLogits(fn, logits);
-  const o = readOptions(fn, options, LSE_KEYS);
-  const t = checkTemperature(fn, o.temperature);
-  const rows = checkRows(fn, o.rows, x.length);
-  const cols = x.length / rows;
-  const out = new Float32Array(rows);
-  const b = backend();
-  const status = b.logSumExp(x, out, rows, cols, t);
-  if (status !== 0) throw statusError(fn, status, b.errorAt(), x, rows, cols);
-  return rows === 1 ? out[0] : out;
+  return logSumExpOn(backend(), logits, options);
 }
 
 /**
@@ -121,16 +76,7 @@ export function logSumExp(logits: Logits, options?: LogSumExpOptions): number | 
  * ```
  */
 export function argmax(logits: Logits, options?: ArgmaxOptions): number | Int32Array {
-  const fn = "argmax";
-  const x = checkLogits(fn, logits);
-  const o = readOptions(fn, options, ARGMAX_KEYS);
-  const rows = checkRows(fn, o.rows, x.length);
-  const cols = x.length / rows;
-  const out = new Int32Array(rows);
-  const b = backend();
-  const status = b.argmax(x, out, rows, cols);
-  if (status !== 0) throw statusError(fn, status, b.errorAt(), x, rows, cols);
-  return rows === 1 ? out[0] : out;
+  return argmaxOn(backend(), logits, options);
 }
 
 /**
@@ -157,6 +103,37 @@ export function wasmInput(length: number): Float32Array {
   return b instanceof WasmBackend ? b.input(length) : new Float32Array(length);
 }
 
-export { sample, createSampler } from "./sample/sampler.js";
-export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
-export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
+/**
+ * Samples one token id from logits — stateless: with `seed`, the same logits and options always
+ * give the same token; without, a random seed is drawn per call.
+ *
+ * The chain (bias → penalties → temperature → topK → topP → minP → typicalP by default) runs as
+ * SPEC.md §3 and the README describe; then one uniform picks a token by inverse CDF over the kept
+ * tokens in ascending id order.
+ *
+ * @returns the token id, or an Int32Array of one id per row when `rows` > 1.
+ * @throws TypeError / RangeError naming the option for invalid options, and RangeError for invalid
+ *   logits (NaN, +Infinity, every token masked or banned).
+ * @example
+ * ```ts
+ * const id = sample(logits, { temperature: 0.7, topK: 40, topP: 0.95, seed: 42 });
+ * ```
+ */
+export function sample(logits: Logits, options?: SamplerOptions): number | Int32Array {
+  return sampleOn(backend, logits, options);
+}
+
+/**
+ * Creates a sampler with its own xoshiro128** stream (seeded by `seed`, else randomly): each
+ * sampled token takes the next uniform, so a seed reproduces a whole sequence on every backend
+ * and engine. Options are validated once, here.
+ *
+ * @example
+ * ```ts
+ * const sampler = createSampler({ temperature: 0.8, topP: 0.95, repetitionPenalty: 1.1, seed: 7, logprobs: 5 });
+ * const { token, logprob, topLogprobs } = sampler.sample(logits, { history: generated }) as SampleResult;
+ * ```
+ */
+export function createSampler(options?: SamplerOptions): Sampler {
+  return createSamplerOn(backend, options);
+}

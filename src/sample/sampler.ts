@@ -1,6 +1,7 @@
-// The public sampling functions: sample() (stateless) and createSampler() (owns its random stream).
+// The bodies of sample() (stateless) and createSampler() (owns its random stream), on the backend
+// that getBackend() returns at each call. src/index.ts and src/js.ts bind and document them.
 
-import { backend } from "../runtime.js";
+import type { Backend } from "../backend.js";
 import { nextUniform, seedState, type RngState } from "../js/rng.js";
 import { checkLogits, show } from "../validate.js";
 import { RowError, sampleRow, type SampleResult } from "./chain.js";
@@ -46,7 +47,7 @@ function counts(fn: string, history: unknown, vocab: number): Map<number, number
   return c;
 }
 
-function run(fn: string, logits: unknown, o: Resolved, rng: RngState, history: unknown): SampleResult[] {
+function run(b: Backend, fn: string, logits: unknown, o: Resolved, rng: RngState, history: unknown): SampleResult[] {
   const x = checkLogits(fn, logits);
   if (x.length % o.rows !== 0) {
     throw new RangeError(`${fn}: rows = ${o.rows} does not divide the input length ${x.length} into equal rows`);
@@ -58,7 +59,7 @@ function run(fn: string, logits: unknown, o: Resolved, rng: RngState, history: u
   }
   const f = x instanceof Float32Array ? x : Float32Array.from(x);
   const c = counts(fn, history, V);
-  const k = backend().rowKernels();
+  const k = b.rowKernels();
   const out: SampleResult[] = [];
   for (let row = 0; row < o.rows; row++) {
     const u = nextUniform(rng);
@@ -89,40 +90,13 @@ function rowError(fn: string, e: RowError, row: number, V: number, x: ArrayLike<
   }
 }
 
-/**
- * Samples one token id from logits — stateless: with `seed`, the same logits and options always
- * give the same token; without, a random seed is drawn per call.
- *
- * The chain (bias → penalties → temperature → topK → topP → minP → typicalP by default) is run as
- * SPEC.md §3 and the README describe; then one uniform picks a token by inverse CDF over the kept
- * tokens in ascending id order.
- *
- * @returns the token id, or an Int32Array of one id per row when `rows` > 1.
- * @throws TypeError / RangeError naming the option for invalid options, and RangeError for invalid
- *   logits (NaN, +Infinity, every token masked or banned).
- * @example
- * ```ts
- * const id = sample(logits, { temperature: 0.7, topK: 40, topP: 0.95, seed: 42 });
- * ```
- */
-export function sample(logits: Float32Array | Float64Array | number[], options?: SamplerOptions): number | Int32Array {
+export function sampleOn(getBackend: () => Backend, logits: unknown, options: unknown): number | Int32Array {
   const o = resolveOptions("sample", options);
-  const results = run("sample", logits, o, seedState(o.seed ?? randomSeed()), undefined);
+  const results = run(getBackend(), "sample", logits, o, seedState(o.seed ?? randomSeed()), undefined);
   return o.rows === 1 ? results[0].token : Int32Array.from(results, (r) => r.token);
 }
 
-/**
- * Creates a sampler with its own xoshiro128** stream (seeded by `seed`, else randomly): each
- * sampled token takes the next uniform, so a seed reproduces a whole sequence on every backend
- * and engine. Options are validated once, here.
- *
- * @example
- * ```ts
- * const sampler = createSampler({ temperature: 0.8, topP: 0.95, repetitionPenalty: 1.1, seed: 7, logprobs: 5 });
- * const { token, logprob, topLogprobs } = sampler.sample(logits, { history: generated }) as SampleResult;
- * ```
- */
-export function createSampler(options?: SamplerOptions): Sampler {
+export function createSamplerOn(getBackend: () => Backend, options: unknown): Sampler {
   const o = resolveOptions("createSampler", options);
   const rng = seedState(o.seed ?? randomSeed());
   return {
@@ -133,7 +107,7 @@ export function createSampler(options?: SamplerOptions): Sampler {
       for (const key of Object.keys(call ?? {})) {
         if (key !== "history") throw new TypeError(`sampler.sample: unknown call option ${JSON.stringify(key)}; expected history`);
       }
-      const results = run("sampler.sample", logits, o, rng, call?.history);
+      const results = run(getBackend(), "sampler.sample", logits, o, rng, call?.history);
       return o.rows === 1 ? results[0] : results;
     },
   };

@@ -28,10 +28,21 @@ export interface Kernels {
   walk_cdf(e: number, n: number, target: number): number;
 }
 
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/** Base64 to bytes without atob, which some hosts (JS shells, old workers) lack. */
 function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const s = atob(b64);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  const value = new Uint8Array(128);
+  for (let i = 0; i < 64; i++) value[B64.charCodeAt(i)] = i;
+  const pad = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
+  const bytes = new Uint8Array((b64.length / 4) * 3 - pad);
+  for (let i = 0, j = 0; i < b64.length; i += 4) {
+    const n = (value[b64.charCodeAt(i)] << 18) | (value[b64.charCodeAt(i + 1)] << 12) |
+      (value[b64.charCodeAt(i + 2)] << 6) | value[b64.charCodeAt(i + 3)];
+    bytes[j++] = n >> 16;
+    if (j < bytes.length) bytes[j++] = (n >> 8) & 255;
+    if (j < bytes.length) bytes[j++] = n & 255;
+  }
   return bytes;
 }
 
