@@ -54,6 +54,27 @@ describe("the fixture in every runtime gives Node's hashes on every backend", ()
   it("the SpiderMonkey js102 shell", () => {
     expectAllBackends(run("js102", ["-m", "test/runtimes/main.mjs"]));
   });
+
+  it("workerd (Cloudflare Workers, via miniflare) through the workerd entry: simd from the precompiled module, js; compiling bytes is refused", async () => {
+    const { Miniflare } = await import("miniflare");
+    const mf = new Miniflare({
+      modules: true,
+      scriptPath: join(root, "test/runtimes/worker-cf.mjs"),
+      compatibilityDate: "2026-04-01",
+      modulesRules: [
+        { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
+        { type: "CompiledWasm", include: ["**/*.wasm"] },
+      ],
+    });
+    try {
+      const r = JSON.parse(await (await mf.dispatchFetch("http://localhost/")).text()) as Result;
+      expect(r.auto).toBe("simd");
+      // "wasm" would compile the embedded scalar bytes, which workerd refuses.
+      expect(r.hashes).toEqual({ simd: expected, js: expected });
+    } finally {
+      await mf.dispose();
+    }
+  });
 });
 
 describe("browsers", () => {

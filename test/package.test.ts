@@ -1,0 +1,89 @@
+// The package as `npm pack` makes it: installed into a fresh project, imported from Node (both
+// entries) and from a Vite production build served to Chromium. This is what catches a file
+// missing from "files" or a broken "exports" map. Also: the size budget of the default entry.
+
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as lib from "../dist/index.js";
+import { runFixture } from "./runtimes/fixture.mjs";
+import { serve } from "./runtimes/serve.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+let app: string;
+let expected: string;
+
+beforeAll(() => {
+  expected = (runFixture(lib) as { hashes: Record<string, string> }).hashes.js;
+  app = mkdtempSync(join(tmpdir(), "softmax-consumer-"));
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", app], { cwd: root, encoding: "utf8" }).trim().split("\n").pop()!;
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", join(app, tarball)], { cwd: app, stdio: "pipe" });
+  cpSync(join(root, "test/runtimes/fixture.mjs"), join(app, "fixture.mjs"));
+}, 120_000);
+
+afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+describe("the packed package", () => {
+  it("ships only dist/ (with both .wasm files), README and package.json", () => {
+    const files = readdirSync(join(app, "node_modules/softmax-wasm/dist"));
+    expect(files).toEqual(expect.arrayContaining(["index.js", "index.d.ts", "js.js", "workerd.js", "softmax.simd.wasm", "softmax.wasm"]));
+    expect(readdirSync(join(app, "node_modules/softmax-wasm")).sort()).toEqual(["README.md", "dist", "package.json"]);
+  });
+
+  it("imports from Node in a fresh project: the main entry (all backends) and ./js give the fixture's hashes", () => {
+    const script = `
+      import * as lib from "softmax-wasm";
+      import * as js from "softmax-wasm/js";
+      import { runFixture } from "./fixture.mjs";
+      const wasmBytes = (await import("node:fs")).readFileSync(new URL(import.meta.resolve("softmax-wasm/softmax.wasm")));
+      console.log(JSON.stringify({ main: runFixture(lib), js: runFixture(js), wasmBytes: wasmBytes.length }));`;
+    writeFileSync(join(app, "check.mjs"), script);
+    const out = JSON.parse(execFileSync("node", ["check.mjs"], { cwd: app, encoding: "utf8" }).trim());
+    expect(out.main.hashes).toEqual({ simd: expected, wasm: expected, js: expected });
+    expect(out.js).toEqual({ auto: "js", reason: expect.any(String), hashes: { js: expected } });
+    expect(out.wasmBytes).toBeGreaterThan(1000);
+  });
+
+  it("a Vite production build of a page importing it runs in Chromium with the same hashes", async () => {
+    writeFileSync(join(app, "index.html"), `<!doctype html><script type="module" src="./main.js"></script>`);
+    writeFileSync(join(app, "main.js"), `import * as lib from "softmax-wasm"; import { runFixture } from "./fixture.mjs"; window.fixtureResult = runFixture(lib);`);
+    execFileSync(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], { cwd: app, stdio: "pipe" });
+    const server = await serve(join(app, "dist"));
+    const { chromium } = await import("playwright-core");
+    const profile = mkdtempSync(join(tmpdir(), "softmax-chromium-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(server.url + "/index.html");
+      await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, null, { timeout: 60_000 });
+      const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { hashes: Record<string, string> };
+      expect(r.hashes).toEqual({ simd: expected, wasm: expected, js: expected });
+    } finally {
+      await context.close();
+      server.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("the default entry's whole import graph is at most 30 KB gzipped", () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const [, spec] of readFileSync(file, "utf8").matchAll(/(?:from|import)\s*"(\.[^"]+)"/g)) visit(join(dirname(file), spec));
+    };
+    visit(join(root, "dist/index.js"));
+    const all = Buffer.concat([...seen].map((f) => readFileSync(f)));
+    const gz = gzipSync(all, { level: 9 }).length;
+    console.log(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
+    expect(gz).toBeLessThanOrEqual(30 * 1024);
+  });
+});
