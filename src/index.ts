@@ -9,7 +9,7 @@ import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
 import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
-export type { BackendInfo } from "./runtime.js";
+export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { WasmSource } from "./wasm/load.js";
 export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions } from "./api.js";
 export { getBackend, setBackend, init, initSync } from "./runtime.js";

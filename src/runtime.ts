@@ -5,6 +5,17 @@ import { createJsBackend } from "./js/backend.js";
 import { WasmBackend } from "./wasm/backend.js";
 import { compile, compileSync, embeddedBytes, embeddedScalarBytes, type WasmSource } from "./wasm/load.js";
 
+/** Options of init() and initSync(). */
+export interface InitOptions {
+  /** Throw instead of falling back to the "js" backend when WebAssembly cannot be used here. */
+  strict?: boolean;
+}
+
+function strictCheck(info: BackendInfo, options: InitOptions | undefined): BackendInfo {
+  if (options?.strict && info.name === "js") throw new Error(`softmax-wasm: WebAssembly cannot be used here: ${info.reason}`);
+  return info;
+}
+
 /** The backend in use and why it was chosen. */
 export interface BackendInfo {
   name: BackendName;
@@ -108,19 +119,22 @@ export function setBackend(name: BackendName): void {
 /**
  * Prepares the WASM backend synchronously, from `source` (a compiled WebAssembly.Module or the
  * bytes of softmax.simd.wasm / softmax.wasm) or from the embedded bytes. Returns the backend
- * chosen. Without a source it never throws: it falls back to "js" and says why.
+ * chosen. Without a source it falls back to "js" and says why — or, with `{ strict: true }`,
+ * throws an Error saying why.
  */
-export function initSync(source?: WebAssembly.Module | BufferSource): BackendInfo {
-  if (source === undefined) return getBackend();
+export function initSync(source?: WebAssembly.Module | BufferSource, options?: InitOptions): BackendInfo {
+  if (source === undefined) return strictCheck(getBackend(), options);
   return adopt(new WasmBackend(compileSync(source)), "initSync() module");
 }
 
 /**
  * Prepares the WASM backend asynchronously (the way to load it on a browser's main thread
  * without blocking it), from a Module, bytes, a URL or a Response, or from the embedded bytes.
- * Concurrent calls share one compilation.
+ * Concurrent calls share one compilation. Falls back to "js" as initSync() does, or rejects
+ * with `{ strict: true }`.
  */
-export function init(source?: WasmSource | Promise<Response>): Promise<BackendInfo> {
+export function init(source?: WasmSource | Promise<Response>, options?: InitOptions): Promise<BackendInfo> {
+  if (source === undefined && options?.strict) return init().then((info) => strictCheck(info, options));
   if (source === undefined) {
     if (current) return Promise.resolve(getBackend());
     return (pending ??= (async () => {

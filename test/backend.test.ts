@@ -26,7 +26,9 @@ describe("loading", () => {
     }
   });
 
-  it("Node 20 picks the SIMD backend automatically and says why", () => {
+  it("Node 20 picks the SIMD backend automatically and says why; strict init succeeds", async () => {
+    expect(initSync(undefined, { strict: true }).name).toBe("simd");
+    expect((await init(undefined, { strict: true })).name).toBe("simd");
     const info = getBackend();
     expect(info.name).toBe("simd");
     expect(info.reason.length).toBeGreaterThan(0);
@@ -85,6 +87,8 @@ describe("fallback to the js backend", () => {
     expect(fresh.getBackend().name).toBe("js");
     expect(fresh.getBackend().reason).toMatch(/disallowed by embedder/);
     expect(() => fresh.setBackend("simd")).toThrow(/disallowed by embedder/);
+    expect(() => fresh.initSync(undefined, { strict: true })).toThrow(/WebAssembly cannot be used here.*disallowed by embedder/);
+    await expect(fresh.init(undefined, { strict: true })).rejects.toThrow(/disallowed by embedder/);
   });
 });
 

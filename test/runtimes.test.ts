@@ -108,12 +108,14 @@ describe("browsers", () => {
 
   it("Chromium (V8/Blink): a page and a module web worker", async () => {
     const r = await inChromium("/test/runtimes/page.html");
+    expect((r.page as Result & { strict: string }).strict).toBe("ok");
     expectAllBackends(r.page);
     expectAllBackends(r.worker);
   });
 
-  it("Chromium with a CSP lacking 'wasm-unsafe-eval': falls back to js, says why, same hashes", async () => {
+  it("Chromium with a CSP lacking 'wasm-unsafe-eval': falls back to js, says why, same hashes; strict init throws", async () => {
     const r = await inChromium("/csp/test/runtimes/page.html");
+    expect((r.page as Result & { strict: string }).strict).toMatch(/WebAssembly cannot be used here/);
     for (const where of [r.page, r.worker]) {
       expect(where.auto).toBe("js");
       expect(where.reason).toMatch(/compiling WebAssembly failed/);
