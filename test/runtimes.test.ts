@@ -99,14 +99,16 @@ describe("browsers", () => {
       await page.goto(server.url + path);
       await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, null, { timeout: 60_000 });
       expect(errors).toEqual([]);
-      return (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { page: Result; worker: Result };
+      const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { page: Result; worker: Result; workers: Result[] };
+      for (const w of r.workers) expect(w).toEqual(r.worker); // four concurrent workers agree
+      return r;
     } finally {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     }
   }
 
-  it("Chromium (V8/Blink): a page and a module web worker", async () => {
+  it("Chromium (V8/Blink): a page and four concurrent module web workers", async () => {
     const r = await inChromium("/test/runtimes/page.html");
     expect((r.page as Result & { strict: string }).strict).toBe("ok");
     expectAllBackends(r.page);
