@@ -1,21 +1,24 @@
 // softmax(x / T) on LLM-like logits: every backend, the copy and zero-copy paths, and the naive
 // JS loop people write today, measured side by side. Run with `npm start` or `npm run bench`.
 //
-// Usage: node bench/softmax.bench.mjs [--rounds N] [--time MS] [--json FILE]
+// Usage: node bench/softmax.bench.mjs [--rounds N] [--time MS] [--json FILE] [--chart FILE.svg]
 // Each round runs every method once per vocabulary size, in a rotated order, with tinybench;
 // the table shows the median over rounds of each task's median latency, and ratios to naive JS
 // are taken within a round before the median, so machine noise affects both sides alike.
 
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import os from "node:os";
 import { Bench } from "tinybench";
 import { setBackend, softmax, wasmInput } from "../dist/index.js";
+import { chartSvg } from "./chart.mjs";
 import { SIZES, cliArgs, llmLogits, markdownTable, median } from "./common.mjs";
 
 const args = cliArgs();
 const ROUNDS = Number(args.rounds ?? 3);
 const TIME = Number(args.time ?? 200);
 const JSON_FILE = args.json ?? "bench-results.json";
+const CHART_FILE = args.chart ?? "bench/results/softmax.svg";
 const T = 0.7;
 
 /** What most JS code does today: max, Math.exp((x − max)/T) summed, then scale. */
@@ -94,6 +97,9 @@ async function main() {
 
   writeFileSync(JSON_FILE, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu, cores: os.cpus().length, temperature: T, rounds: ROUNDS, timeMs: TIME, results: rows, copyOverhead }, null, 2));
   console.log(`raw results: ${JSON_FILE}`);
+  mkdirSync(dirname(CHART_FILE), { recursive: true });
+  writeFileSync(CHART_FILE, chartSvg(rows, { subtitle: `T = ${T}, LLM-like logits; ${cpu}, Node ${process.version}; median of ${ROUNDS} rounds` }));
+  console.log(`chart: ${CHART_FILE}`);
 }
 
 await main();
