@@ -10,7 +10,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../dist/index.js";
 import { runFixture } from "./runtimes/fixture.mjs";
-import { serve } from "./runtimes/serve.mjs";
+import { serve } from "../scripts/serve.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 let app: string;

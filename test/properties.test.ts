@@ -12,19 +12,19 @@ const RUNS = { numRuns: 200 };
 /** One logit in [−1e4, 1e4], an f32 value. */
 const logit = fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4 }).map(f32);
 /** Logits of length 1..300 from fc.float32Array. */
-const f32Logits = fc.float32Array({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4, minLength: 1, maxLength: 300 });
+const f32Logits = fc.float32Array({ noNaN: true, noDefaultInfinity: true, min: -1e4, max: 1e4, minLength: 1, maxLength: 300, size: "max" });
 /** Logits of length 1..300 as an array of fc.float, many of them ties (small integers). */
 const tieLogits = fc
-  .array(fc.oneof(logit, fc.integer({ min: -4, max: 4 })), { minLength: 1, maxLength: 300 })
+  .array(fc.oneof(logit, fc.integer({ min: -4, max: 4 })), { minLength: 1, maxLength: 300, size: "max" })
   .map((a) => Float32Array.from(a));
 const logits = fc.oneof(f32Logits, tieLogits);
 /** Any finite f32 logits, down to ±3.4e38: for stability and determinism. */
-const wideLogits = fc.float32Array({ noNaN: true, noDefaultInfinity: true, minLength: 1, maxLength: 300 });
+const wideLogits = fc.float32Array({ noNaN: true, noDefaultInfinity: true, minLength: 1, maxLength: 300, size: "max" });
 const temperature = fc.double({ min: 0.05, max: 100, noNaN: true });
 /** Logits on a grid of 1/8 in [−64, 64] or integers in [−10⁴, 10⁴]: adding an integer c ∈ [−100, 100] is exact in f32. */
 const gridLogits = fc.oneof(
-  fc.array(fc.integer({ min: -512, max: 512 }), { minLength: 1, maxLength: 300 }).map((a) => Float32Array.from(a, (v) => v / 8)),
-  fc.array(fc.integer({ min: -10_000, max: 10_000 }), { minLength: 1, maxLength: 300 }).map((a) => Float32Array.from(a)),
+  fc.array(fc.integer({ min: -512, max: 512 }), { minLength: 1, maxLength: 300, size: "max" }).map((a) => Float32Array.from(a, (v) => v / 8)),
+  fc.array(fc.integer({ min: -10_000, max: 10_000 }), { minLength: 1, maxLength: 300, size: "max" }).map((a) => Float32Array.from(a)),
 );
 /** Logits with random -Infinity masks, at least one entry left finite. */
 const maskedLogits = fc
@@ -298,7 +298,7 @@ describe.each(BACKENDS)("properties on the %s backend", (backend: BackendName) =
   });
 
   it("Float64Array and number[] inputs give the same bits as the Float32Array of their f32 roundings", () => {
-    const doubles = fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 300 });
+    const doubles = fc.array(fc.double({ min: -1e4, max: 1e4, noNaN: true }), { minLength: 1, maxLength: 300, size: "max" });
     check(fc.property(doubles, temperature, (d, t) => {
       const x = Float32Array.from(d);
       const want = softmax(x, { temperature: t });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../dist/index.js";
 import { runFixture } from "./runtimes/fixture.mjs";
-import { serve } from "./runtimes/serve.mjs";
+import { serve } from "../scripts/serve.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 type Result = { auto: string; reason: string; hashes: Record<string, string> };

@@ -1,12 +1,13 @@
-// A static server for the browser runtime tests, on 127.0.0.1 only. Paths under /csp/ are served
-// with a Content-Security-Policy lacking 'wasm-unsafe-eval', so compiling WebAssembly throws there.
+// A static server on 127.0.0.1 only, for the browser tests and the playground. Paths under /csp/
+// are served with a Content-Security-Policy lacking 'wasm-unsafe-eval', so compiling WebAssembly
+// throws there.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
 
-export function serve(root) {
+export function serve(root, port = 0) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     const csp = url.pathname.startsWith("/csp/");
@@ -20,5 +21,5 @@ export function serve(root) {
       res.writeHead(404).end("not found");
     }
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
 }

@@ -1,0 +1,82 @@
+// The playground in real Chromium: it loads, moving the temperature slider redraws the bars with
+// exactly the library's probabilities, the filters grey out dropped tokens, and a seed repeats.
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { softmax } from "../src/index.js";
+import { serve } from "../scripts/serve.mjs";
+import examples from "../playground/examples.json";
+
+const root = new URL("..", import.meta.url).pathname;
+let server: { url: string; close(): void };
+beforeAll(async () => {
+  server = await serve(root);
+});
+afterAll(() => server?.close());
+
+async function withPage<T>(fn: (page: import("playwright-core").Page) => Promise<T>): Promise<T> {
+  const { chromium } = await import("playwright-core");
+  const profile = mkdtempSync(join(tmpdir(), "softmax-playground-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1000, height: 760 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${server.url}/playground/index.html`);
+    await page.waitForFunction(() => (globalThis as { playgroundReady?: boolean }).playgroundReady === true);
+    const result = await fn(page);
+    expect(errors).toEqual([]);
+    return result;
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+const setSlider = (page: import("playwright-core").Page, id: string, value: number) =>
+  page.evaluate(([id, value]) => {
+    const el = document.getElementById(id as string) as HTMLInputElement;
+    el.value = String(value);
+    el.dispatchEvent(new Event("input"));
+  }, [id, value] as const);
+
+describe("playground (Chromium)", () => {
+  it("moving the temperature slider shows exactly softmax(logits, { temperature }) and saves a screenshot", async () => {
+    await withPage(async (page) => {
+      const logits = Float32Array.from(examples.examples[0].logits);
+      for (const t of [1, 0.5, 2.5]) {
+        await setSlider(page, "temperature", t);
+        const shown = await page.$$eval("#bars .row", (rows) => rows.map((r) => Number((r as HTMLElement).dataset.p)));
+        expect(shown).toEqual(Array.from(softmax(logits, { temperature: t })));
+      }
+      await setSlider(page, "temperature", 0.7);
+      await setSlider(page, "topK", 3);
+      mkdirSync(join(root, "test-output"), { recursive: true });
+      await page.screenshot({ path: join(root, "test-output/playground.png"), fullPage: true });
+      expect(await page.$$eval("#bars .row.dropped", (r) => r.length)).toBe(logits.length - 3);
+      expect(await page.textContent("#kept")).toBe(`3 of ${logits.length}`);
+    });
+  });
+
+  it("the same seed gives the same 20-token sequence; another seed gives another", async () => {
+    await withPage(async (page) => {
+      await setSlider(page, "temperature", 1.5);
+      const run = async (seed: number) => {
+        await page.fill("#seed", String(seed));
+        await page.click("#sample");
+        return page.textContent("#samples");
+      };
+      const a = await run(7);
+      expect(a!.split(" ").length).toBe(20);
+      expect(await run(7)).toBe(a);
+      expect(await run(8)).not.toBe(a);
+    });
+  });
+});
