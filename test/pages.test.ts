@@ -1,5 +1,6 @@
-// The playground in real Chromium: it loads, moving the temperature slider redraws the bars with
-// exactly the library's probabilities, the filters grey out dropped tokens, and a seed repeats.
+// The playground and the browser benchmark page in real Chromium. The playground: it loads, moving
+// the temperature slider redraws the bars with exactly the library's probabilities, the filters grey
+// out dropped tokens, and a seed repeats. The bench page: a short run completes and draws its chart.
 
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -79,4 +80,30 @@ describe("playground (Chromium)", () => {
       expect(await run(8)).not.toBe(a);
     });
   });
+});
+
+describe("browser benchmark page (Chromium)", () => {
+  it("completes a short run of every method and draws its chart", async () => {
+    const { chromium } = await import("playwright-core");
+    const profile = mkdtempSync(join(tmpdir(), "softmax-benchpage-"));
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/bench/browser/index.html?sizes=8192,32000&time=40`);
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "done", null, { timeout: 90_000 });
+      const results = (await page.evaluate(() => (globalThis as { benchResults?: unknown }).benchResults)) as { method: string; nsPerElement: number }[];
+      expect(new Set(results.map((r) => r.method)).size).toBe(5);
+      for (const r of results) expect(r.nsPerElement).toBeGreaterThan(0);
+      expect(await page.$$eval("#chart svg polyline", (p) => p.length)).toBe(5);
+      mkdirSync(join(root, "test-output"), { recursive: true });
+      await page.screenshot({ path: join(root, "test-output/bench-page.png"), fullPage: true });
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
