@@ -100,13 +100,13 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
     const tempered = TEMPERED.some(([n]) => n === name);
 
     it.each([
-      { n: 16, at: 0, where: "first" },
-      { n: 16, at: 7, where: "middle" },
-      { n: 16, at: 15, where: "last" },
-      { n: 1, at: 0, where: "only" },
-      { n: 1031, at: 1030, where: "last of a long row" },
-      { n: 1031, at: 515, where: "middle of a long row" },
-    ])("NaN at the $where index ($at of $n) → RangeError naming logits[$at] and NaN", ({ n, at }) =>
+      ["first", 0, 16],
+      ["middle", 7, 16],
+      ["last", 15, 16],
+      ["only", 0, 1],
+      ["middle of a long row", 515, 1031],
+      ["last of a long row", 1030, 1031],
+    ] as [string, number, number][])("NaN at the %s index, logits[%i] of %i → RangeError naming that index and NaN", (_, at, n) =>
       on(() => {
         const e = caught(() => fn(withValueAt(n, at, NaN)));
         expect(e).toBeInstanceOf(RangeError);
@@ -128,7 +128,7 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
       { rows: 3, cols: 8, at: 19 },
       { rows: 4, cols: 5, at: 15 },
       { rows: 2, cols: 300, at: 599 },
-    ])("NaN in a later row (flat index $at, $rows rows of $cols) → RangeError naming logits[$at], NaN and its row", ({ rows, cols, at }) =>
+    ])("NaN in a later row (flat index $at, $rows rows of $cols) → RangeError naming logits[$at], NaN and the row", ({ rows, cols, at }) =>
       on(() => {
         const e = caught(() => fn(withValueAt(rows * cols, at, NaN), { rows }));
         expect(e).toBeInstanceOf(RangeError);
@@ -161,12 +161,12 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
       }));
 
     it.each([
-      { n: 16, at: 0, rows: 1 },
-      { n: 16, at: 7, rows: 1 },
-      { n: 16, at: 15, rows: 1 },
-      { n: 1031, at: 1030, rows: 1 },
-      { n: 24, at: 21, rows: 3 },
-    ])("+Infinity at logits[$at] ($n values, $rows rows) → RangeError naming logits[$at] and Infinity", ({ n, at, rows }) =>
+      [0, 16, 1],
+      [7, 16, 1],
+      [15, 16, 1],
+      [1030, 1031, 1],
+      [21, 24, 3],
+    ])("+Infinity at logits[%i] of %i in %i row(s) → RangeError naming that index and Infinity", (at, n, rows) =>
       on(() => {
         const e = caught(() => fn(withValueAt(n, at, Infinity), rows > 1 ? { rows } : undefined));
         expect(e).toBeInstanceOf(RangeError);
@@ -364,13 +364,13 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
       }));
 
     it.each([
-      { x: [1, "2", 3], at: 1 },
-      { x: [1, 2, 3, "abc"], at: 3 },
-      { x: [null, 2], at: 0 },
-      { x: [1, undefined, 3], at: 1 },
-      { x: [1, 2, 3, 4, 5, true], at: 5 },
-      { x: [1, 2n, 3], at: 1 },
-    ])("number[] with a non-number at index $at → TypeError naming logits[$at]", ({ x, at }) =>
+      ['[1, "2", 3]', [1, "2", 3], 1],
+      ['[1, 2, 3, "abc"]', [1, 2, 3, "abc"], 3],
+      ["[null, 2]", [null, 2], 0],
+      ["[1, undefined, 3]", [1, undefined, 3], 1],
+      ["[1, 2, 3, 4, 5, true]", [1, 2, 3, 4, 5, true], 5],
+      ["[1, 2n, 3]", [1, 2n, 3], 1],
+    ] as [string, unknown[], number][])("number[] %s → TypeError naming logits[%i]", (_, x, at) =>
       on(() => {
         const e = caught(() => fn(x));
         expect(e).toBeInstanceOf(TypeError);
@@ -455,11 +455,11 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
 
   describe.each(ROWWISE)("%s with out", (name, fn) => {
     it.each([
-      { n: 10, len: 9 },
-      { n: 10, len: 11 },
-      { n: 10, len: 0 },
-      { n: 12, len: 4 },
-    ])("out of length $len for $n logits → RangeError mentioning both lengths", ({ n, len }) =>
+      [9, 10],
+      [11, 10],
+      [0, 10],
+      [4, 12],
+    ])("out of length %i for %i logits → RangeError mentioning both lengths", (len, n) =>
       on(() => {
         const rows = n === 12 ? 3 : 1;
         const e = caught(() => fn(llmLogits(n, 3), { out: new Float32Array(len), rows }));

@@ -1,0 +1,92 @@
+// The peers users would otherwise pick, as harness entries (see harness.mjs). Each setup imports
+// its library lazily, so a missing or broken peer is reported in the table instead of aborting.
+
+import { T, naiveSoftmax } from "./harness.mjs";
+import { setBackend, softmax } from "../../dist/index.js";
+
+export const naive = { name: "naive JS (Math.exp)", setup: (x, t) => { const out = new Float32Array(x.length); return () => naiveSoftmax(x, t, out); } };
+
+export const ours = [
+  { name: "softmax-wasm simd, copy", setup: (x, t) => { const out = new Float32Array(x.length); return () => { setBackend("simd"); softmax(x, { temperature: t, out }); }; } },
+  { name: "softmax-wasm js twin", setup: (x, t) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: t, out }); }; } },
+];
+
+const scaled = (x, t) => x.map((v) => v / t);
+
+export const peers = [
+  {
+    name: "transformers.js softmax (pre-scaled)",
+    async setup(x, t) {
+      const { softmax: hfSoftmax } = await import("@huggingface/transformers");
+      const z = scaled(x, t);
+      return () => hfSoftmax(z);
+    },
+  },
+  {
+    // transformers.js's own step: TopKLogitsWarper and TopPLogitsWarper are exported but have no
+    // _call (they throw); its sampler does top-k with the ONNX TopK op (`topk`), then softmax and
+    // a weighted draw, and ignores top-p. That is what this times.
+    name: "transformers.js step (T, top-k 40 via topk, draw; no top-p)",
+    async setup(x, t) {
+      const hf = await import("@huggingface/transformers");
+      const temperature = new hf.TemperatureLogitsWarper(t);
+      return async () => {
+        const logits = temperature([[0n]], new hf.Tensor("float32", x.slice(), [1, x.length]));
+        const [values, indices] = await hf.topk(logits, 40);
+        const p = hf.softmax(values.data);
+        let u = Math.random(), i = 0;
+        while (i < p.length - 1 && (u -= p[i]) > 0) i++;
+        return indices.data[i];
+      };
+    },
+  },
+  {
+    name: "tfjs wasm (XNNPACK) tf.softmax",
+    async setup(x, t) {
+      const tf = await import("@tensorflow/tfjs-core");
+      await import("@tensorflow/tfjs-backend-wasm");
+      if (!(await tf.setBackend("wasm"))) throw new Error("tfjs could not start its wasm backend");
+      await tf.ready();
+      if (tf.getBackend() !== "wasm") throw new Error(`tfjs runs on ${tf.getBackend()}, not wasm`);
+      return () => tf.tidy(() => tf.softmax(tf.div(tf.tensor1d(x), t)).dataSync());
+    },
+  },
+  {
+    name: "onnxruntime-web wasm 1 thread, Softmax (pre-scaled)",
+    async setup(x, t) {
+      const ort = await import("onnxruntime-web");
+      ort.env.wasm.numThreads = 1;
+      const session = await ort.InferenceSession.create(softmaxModel(x.length), { executionProviders: ["wasm"] });
+      const feeds = { x: new ort.Tensor("float32", scaled(x, t), [x.length]) };
+      return async () => (await session.run(feeds)).y.data;
+    },
+  },
+];
+
+// ---- a one-node ONNX model (Softmax over a float[V] input), encoded as protobuf by hand ----
+
+function varint(n) {
+  const out = [];
+  let v = BigInt(n);
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v) b |= 0x80;
+    out.push(b);
+  } while (v);
+  return out;
+}
+const field = (num, wire, payload) => [...varint((num << 3) | wire), ...payload];
+const int = (num, v) => field(num, 0, varint(v));
+const bytes = (num, b) => field(num, 2, [...varint(b.length), ...b]);
+const str = (num, s) => bytes(num, [...new TextEncoder().encode(s)]);
+
+function softmaxModel(V) {
+  const tensorType = (n) => [...bytes(1, [...int(1, 1), ...bytes(2, bytes(1, int(1, n)))])]; // TypeProto.tensor_type{FLOAT, shape[V]}
+  const valueInfo = (name) => [...str(1, name), ...bytes(2, tensorType(V))];
+  const node = [...str(1, "x"), ...str(2, "y"), ...str(4, "Softmax"), ...bytes(5, [...str(1, "axis"), ...int(3, 0), ...int(20, 2)])];
+  const graph = [...bytes(1, node), ...str(2, "softmax"), ...bytes(11, valueInfo("x")), ...bytes(12, valueInfo("y"))];
+  return Uint8Array.from([...int(1, 8), ...bytes(8, [...str(1, ""), ...int(2, 13)]), ...bytes(7, graph)]);
+}
+
+export { T };
