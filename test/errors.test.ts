@@ -100,13 +100,13 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
     const tempered = TEMPERED.some(([n]) => n === name);
 
     it.each([
-      ["first", 0, 16],
-      ["middle", 7, 16],
-      ["last", 15, 16],
-      ["only", 0, 1],
-      ["middle of a long row", 515, 1031],
-      ["last of a long row", 1030, 1031],
-    ] as [string, number, number][])("NaN at the %s index, logits[%i] of %i → RangeError naming that index and NaN", (_, at, n) =>
+      ["the first index", 0, 16],
+      ["a middle index", 7, 16],
+      ["the last index", 15, 16],
+      ["the only index", 0, 1],
+      ["the middle of a long row", 515, 1031],
+      ["the end of a long row", 1030, 1031],
+    ] as [string, number, number][])("NaN at %s, logits[%i] of %i → RangeError naming that index and NaN", (_, at, n) =>
       on(() => {
         const e = caught(() => fn(withValueAt(n, at, NaN)));
         expect(e).toBeInstanceOf(RangeError);
@@ -364,13 +364,13 @@ describe.each(BACKENDS)("errors on the %s backend", (backend: BackendName) => {
       }));
 
     it.each([
-      ['[1, "2", 3]', [1, "2", 3], 1],
-      ['[1, 2, 3, "abc"]', [1, 2, 3, "abc"], 3],
-      ["[null, 2]", [null, 2], 0],
-      ["[1, undefined, 3]", [1, undefined, 3], 1],
-      ["[1, 2, 3, 4, 5, true]", [1, 2, 3, 4, 5, true], 5],
-      ["[1, 2n, 3]", [1, 2n, 3], 1],
-    ] as [string, unknown[], number][])("number[] %s → TypeError naming logits[%i]", (_, x, at) =>
+      ['[1, "2", 3]', 1, [1, "2", 3]],
+      ['[1, 2, 3, "abc"]', 3, [1, 2, 3, "abc"]],
+      ["[null, 2]", 0, [null, 2]],
+      ["[1, undefined, 3]", 1, [1, undefined, 3]],
+      ["[1, 2, 3, 4, 5, true]", 5, [1, 2, 3, 4, 5, true]],
+      ["[1, 2n, 3]", 1, [1, 2n, 3]],
+    ] as [string, number, unknown[]][])("number[] %s → TypeError naming logits[%i]", (_, at, x) =>
       on(() => {
         const e = caught(() => fn(x));
         expect(e).toBeInstanceOf(TypeError);

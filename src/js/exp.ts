@@ -33,7 +33,7 @@ export function expLane(u: number): number {
 const tail = new Float64Array(8);
 
 /**
- * One summation block (n ≤ 256 elements) of the exp pass: y[yi + j] = expLane((x[xi + j] − m)·s)
+ * One summation block (n ≤ 64 elements) of the exp pass: y[yi + j] = expLane((x[xi + j] − m)·s)
  * if doStore, and returns the block's sum in the kernels' order — element j into f32 slot j mod 8,
  * then (f32(slot0 + slot4) + f32(slot1 + slot5)) + (f32(slot2 + slot6) + f32(slot3 + slot7)) in f64.
  * Eight lanes run in lockstep: each Math.fround serialises on its own chain, so eight independent

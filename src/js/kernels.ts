@@ -7,7 +7,7 @@ import { ln64 } from "./log.js";
 import { Status } from "../status.js";
 
 const fr = Math.fround;
-const BLOCK = 256;
+const BLOCK = 64; // the summation block of assembly/reduce.ts
 const F32_MAX = 3.4028234663852886e38;
 const HUGE_T_SCALE = 2 ** -100;
 
