@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../dist/index.js";
 import { runFixture } from "./runtimes/fixture.mjs";
 import { serve } from "../scripts/serve.mjs";
+import { withChromium } from "./chromium.js";
 
 const root = new URL("..", import.meta.url).pathname;
 let app: string;
@@ -53,23 +54,15 @@ describe("the packed package", () => {
     writeFileSync(join(app, "main.js"), `import * as lib from "softmax-wasm"; import { runFixture } from "./fixture.mjs"; window.fixtureResult = runFixture(lib);`);
     execFileSync(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], { cwd: app, stdio: "pipe" });
     const server = await serve(join(app, "dist"));
-    const { chromium } = await import("playwright-core");
-    const profile = mkdtempSync(join(tmpdir(), "softmax-chromium-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
     try {
-      const page = await context.newPage();
-      await page.goto(server.url + "/index.html");
-      await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, null, { timeout: 60_000 });
-      const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { hashes: Record<string, string> };
-      expect(r.hashes).toEqual({ simd: expected, wasm: expected, js: expected });
+      await withChromium(async (page) => {
+        await page.goto(server.url + "/index.html");
+        await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, null, { timeout: 60_000 });
+        const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { hashes: Record<string, string> };
+        expect(r.hashes).toEqual({ simd: expected, wasm: expected, js: expected });
+      });
     } finally {
-      await context.close();
       server.close();
-      rmSync(profile, { recursive: true, force: true });
     }
   }, 120_000);
 

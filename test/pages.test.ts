@@ -2,12 +2,12 @@
 // the temperature slider redraws the bars with exactly the library's probabilities, the filters grey
 // out dropped tokens, and a seed repeats. The bench page: a short run completes and draws its chart.
 
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { softmax } from "../src/index.js";
 import { serve } from "../scripts/serve.mjs";
+import { withChromium } from "./chromium.js";
 import examples from "../playground/examples.json";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -18,16 +18,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function withPage<T>(fn: (page: import("playwright-core").Page) => Promise<T>): Promise<T> {
-  const { chromium } = await import("playwright-core");
-  const profile = mkdtempSync(join(tmpdir(), "softmax-playground-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1000, height: 760 },
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  try {
-    const page = await context.newPage();
+  return withChromium(async (page) => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${server.url}/playground/index.html`);
@@ -35,10 +26,7 @@ async function withPage<T>(fn: (page: import("playwright-core").Page) => Promise
     const result = await fn(page);
     expect(errors).toEqual([]);
     return result;
-  } finally {
-    await context.close();
-    rmSync(profile, { recursive: true, force: true });
-  }
+  }, { width: 1000, height: 760 });
 }
 
 const setSlider = (page: import("playwright-core").Page, id: string, value: number) =>
@@ -84,15 +72,7 @@ describe("playground (Chromium)", () => {
 
 describe("browser benchmark page (Chromium)", () => {
   it("completes a short run of every method and draws its chart", async () => {
-    const { chromium } = await import("playwright-core");
-    const profile = mkdtempSync(join(tmpdir(), "softmax-benchpage-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    try {
-      const page = await context.newPage();
+    await withChromium(async (page) => {
       await page.goto(`${server.url}/bench/browser/index.html?sizes=8192,32000&time=40`);
       await page.waitForFunction(() => document.getElementById("status")?.textContent === "done", null, { timeout: 90_000 });
       const results = (await page.evaluate(() => (globalThis as { benchResults?: unknown }).benchResults)) as { method: string; nsPerElement: number }[];
@@ -101,9 +81,6 @@ describe("browser benchmark page (Chromium)", () => {
       expect(await page.$$eval("#chart svg polyline", (p) => p.length)).toBe(5);
       mkdirSync(join(root, "test-output"), { recursive: true });
       await page.screenshot({ path: join(root, "test-output/bench-page.png"), fullPage: true });
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../dist/index.js";
 import { runFixture } from "./runtimes/fixture.mjs";
 import { serve } from "../scripts/serve.mjs";
+import { withChromium } from "./chromium.js";
 
 const root = new URL("..", import.meta.url).pathname;
 type Result = { auto: string; reason: string; hashes: Record<string, string> };
@@ -84,16 +85,8 @@ describe("browsers", () => {
   });
   afterAll(() => server?.close());
 
-  async function inChromium(path: string) {
-    const { chromium } = await import("playwright-core");
-    const profile = mkdtempSync(join(tmpdir(), "softmax-chromium-"));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    try {
-      const page = await context.newPage();
+  const inChromium = (path: string) =>
+    withChromium(async (page) => {
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(server.url + path);
@@ -102,11 +95,7 @@ describe("browsers", () => {
       const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { page: Result; worker: Result; workers: Result[] };
       for (const w of r.workers) expect(w).toEqual(r.worker); // four concurrent workers agree
       return r;
-    } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
-  }
+    });
 
   it("Chromium (V8/Blink): a page and four concurrent module web workers", async () => {
     const r = await inChromium("/test/runtimes/page.html");
