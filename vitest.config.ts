@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 120_000,
     // 2-core machines: the numeric suites are CPU-bound, so run files one at a time.
     fileParallelism: false,
+    // The default reporter, then one line on which engines ran (test/engines-reporter.ts).
+    reporters: ["default", "./test/engines-reporter.ts"],
+    // Most suites run seconds by design (sweeps, fuzz, browsers): don't list them as slow.
+    slowTestThreshold: 300_000,
   },
 });

@@ -5,6 +5,7 @@
 // is exact math on the f32 logits and shows the total, including the f32 rounding of (x − max)/T.
 
 import { describe, expect, it } from "vitest";
+import { report } from "./report.js";
 import { logSoftmax, logSumExp, softmax } from "../src/index.js";
 import { expLane } from "../src/js/exp.js";
 import { BACKENDS, f32, llmLogits, refSoftmax, refSoftmaxSameArgs, rng, scaleOf, ulpDiff, withBackend } from "./helpers.js";
@@ -66,7 +67,7 @@ describe("exp kernel", () => {
       worst = Math.max(worst, ulpDiff(expLane(u), f32(Math.exp(u))));
       count++;
     }
-    console.log(`exp: ${count} arguments in [−87.3, 0], max error ${worst} ulp`);
+    report(`exp: ${count} arguments in [−87.3, 0], max error ${worst} ulp`);
     expect(count).toBeGreaterThan(1_000_000);
     expect(worst).toBeLessThanOrEqual(1);
     expect(expLane(f32(-Infinity))).toBe(0);
@@ -89,7 +90,7 @@ describe.each(BACKENDS)("accuracy on %s", (backend) => {
           }
         }
       }
-      console.log(`${backend} small: max rel ${worst.maxRel.toExponential(2)}, max ${worst.maxUlp} ulp, |Σp−1| ≤ ${worst.sumErr.toExponential(2)}`);
+      report(`${backend} small: max rel ${worst.maxRel.toExponential(2)}, max ${worst.maxUlp} ulp, |Σp−1| ≤ ${worst.sumErr.toExponential(2)}`);
     });
   });
 
@@ -104,7 +105,7 @@ describe.each(BACKENDS)("accuracy on %s", (backend) => {
           expect(s.maxRel).toBeLessThanOrEqual(1e-6);
           if (t === 0.7 && pattern === "llm") {
             const total = measure(p, refSoftmax(x, t));
-            console.log(
+            report(
               `${backend} V=${n} T=0.7: kernel error ${s.maxRel.toExponential(2)} (${s.maxUlp} ulp), ` +
                 `total vs exact math ${total.maxRel.toExponential(2)} (${total.maxUlp} ulp), |Σp−1| = ${s.sumErr.toExponential(2)}`,
             );

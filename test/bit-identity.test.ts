@@ -1,6 +1,7 @@
 // Determinism: simd, wasm and js must return the same bits for the same inputs and options.
 
 import { describe, expect, it } from "vitest";
+import { report } from "./report.js";
 import { argmax, logSoftmax, logSumExp, softmax } from "../src/index.js";
 import { expLane } from "../src/js/exp.js";
 import { WasmBackend } from "../src/wasm/backend.js";
@@ -51,7 +52,7 @@ describe("bit-identity across simd, wasm and js", () => {
         compared += simd[c][f].length;
       }
     }
-    console.log(`bit-identity: ${compared} outputs × 3 backends compared`);
+    report(`bit-identity: ${compared} outputs × 3 backends compared`);
     expect(compared).toBeGreaterThanOrEqual(100_000);
   });
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { report } from "./report.js";
 import { argmax, createSampler, getBackend, logSoftmax, logSumExp, sample, setBackend, softmax, wasmInput, type SampleResult } from "../src/index.js";
 import { WasmBackend } from "../src/wasm/backend.js";
 import { backend } from "../src/runtime.js";
@@ -152,7 +153,7 @@ describe("fuzzing the public API", () => {
         );
       });
     }
-    console.log(`fuzz: ${cases} cases, ${errors} typed errors, ${cases - errors} results checked`);
+    report(`fuzz: ${cases} cases, ${errors} typed errors, ${cases - errors} results checked`);
     expect(cases).toBeGreaterThanOrEqual(100_000);
     expect(bitsOf(softmax(canary, { temperature: 0.7 }))).toEqual(canaryBits);
   }, 600_000);
@@ -189,7 +190,7 @@ describe("soak", () => {
       }
     }
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`soak: 1,000,000 calls in ${seconds.toFixed(1)} s (${Math.round(1e6 / seconds)} calls/s); WASM memory ${pages} bytes before and ${wasm.kernels.memory.buffer.byteLength} after; JS heap ${(heap / 1e6).toFixed(1)} MB after warm-up, at most ${(maxHeap / 1e6).toFixed(1)} MB during`);
+    report(`soak: 1,000,000 calls in ${seconds.toFixed(1)} s (${Math.round(1e6 / seconds)} calls/s); WASM memory ${pages} bytes before and ${wasm.kernels.memory.buffer.byteLength} after; JS heap ${(heap / 1e6).toFixed(1)} MB after warm-up, at most ${(maxHeap / 1e6).toFixed(1)} MB during`);
     expect(wasm.kernels.memory.buffer.byteLength).toBe(pages);
     expect(maxHeap - heap).toBeLessThan(32 * 1024 * 1024);
     for (let i = 0; i < 20; i++) expect(bitsOf(new Float32Array(run(i).buffer))).toEqual(bitsOf(new Float32Array(first[i].buffer)));

@@ -8,10 +8,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { report } from "./report.js";
 import * as lib from "../dist/index.js";
 import { runFixture } from "./runtimes/fixture.mjs";
 import { serve } from "../scripts/serve.mjs";
-import { withChromium } from "./chromium.js";
+import { fixtureResultOf, withBrowser } from "./browsers.js";
+import { npmEngineIt, systemEngineIt } from "./engines.js";
 
 const root = new URL("..", import.meta.url).pathname;
 let app: string;
@@ -35,7 +37,7 @@ describe("the packed package", () => {
     expect(readdirSync(join(app, "node_modules/softmax-wasm")).sort()).toEqual(["README.md", "dist", "package.json"]);
   });
 
-  it("imports from Node in a fresh project: the main entry (all backends) and ./js give the fixture's hashes", () => {
+  npmEngineIt("node", "imports from Node in a fresh project: the main entry (all backends) and ./js give the fixture's hashes", () => {
     const script = `
       import * as lib from "softmax-wasm";
       import * as js from "softmax-wasm/js";
@@ -49,16 +51,20 @@ describe("the packed package", () => {
     expect(out.wasmBytes).toBeGreaterThan(1000);
   });
 
-  it("a Vite production build of a page importing it runs in Chromium with the same hashes", async () => {
+  npmEngineIt("vite", "a Vite production build of a page importing it bundles the package, wasm included", () => {
     writeFileSync(join(app, "index.html"), `<!doctype html><script type="module" src="./main.js"></script>`);
     writeFileSync(join(app, "main.js"), `import * as lib from "softmax-wasm"; import { runFixture } from "./fixture.mjs"; window.fixtureResult = runFixture(lib);`);
     execFileSync(process.execPath, [join(root, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "error"], { cwd: app, stdio: "pipe" });
+    const assets = readdirSync(join(app, "dist/assets"));
+    expect(assets.some((f) => f.endsWith(".js"))).toBe(true);
+  }, 120_000);
+
+  systemEngineIt("chromium", "that Vite build runs in Chromium with the same hashes", async (chromium) => {
     const server = await serve(join(app, "dist"));
     try {
-      await withChromium(async (page) => {
+      await withBrowser("chromium", chromium, async (page) => {
         await page.goto(server.url + "/index.html");
-        await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, null, { timeout: 60_000 });
-        const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { hashes: Record<string, string> };
+        const r = await fixtureResultOf<{ hashes: Record<string, string> }>(page);
         expect(r.hashes).toEqual({ simd: expected, wasm: expected, js: expected });
       });
     } finally {
@@ -76,7 +82,7 @@ describe("the packed package", () => {
     visit(join(root, "dist/index.js"));
     const all = Buffer.concat([...seen].map((f) => readFileSync(f)));
     const gz = gzipSync(all, { level: 9 }).length;
-    console.log(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
+    report(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
     expect(gz).toBeLessThanOrEqual(30 * 1024);
   });
 });

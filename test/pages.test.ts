@@ -4,10 +4,11 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import { softmax } from "../src/index.js";
 import { serve } from "../scripts/serve.mjs";
-import { withChromium } from "./chromium.js";
+import { withBrowser } from "./browsers.js";
+import { systemEngineIt } from "./engines.js";
 import examples from "../playground/examples.json";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -17,10 +18,13 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function withPage<T>(fn: (page: import("playwright-core").Page) => Promise<T>): Promise<T> {
-  return withChromium(async (page) => {
+type Page = import("puppeteer-core").Page;
+const text = (page: Page, selector: string) => page.$eval(selector, (el) => el.textContent);
+
+async function withPage<T>(chromium: string, fn: (page: Page) => Promise<T>): Promise<T> {
+  return withBrowser("chromium", chromium, async (page) => {
     const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("pageerror", (e) => errors.push(String((e as Error).message ?? e)));
     await page.goto(`${server.url}/playground/index.html`);
     await page.waitForFunction(() => (globalThis as { playgroundReady?: boolean }).playgroundReady === true);
     const result = await fn(page);
@@ -29,16 +33,16 @@ async function withPage<T>(fn: (page: import("playwright-core").Page) => Promise
   }, { width: 1000, height: 760 });
 }
 
-const setSlider = (page: import("playwright-core").Page, id: string, value: number) =>
-  page.evaluate(([id, value]) => {
-    const el = document.getElementById(id as string) as HTMLInputElement;
+const setSlider = (page: Page, id: string, value: number) =>
+  page.evaluate((id, value) => {
+    const el = document.getElementById(id) as HTMLInputElement;
     el.value = String(value);
     el.dispatchEvent(new Event("input"));
-  }, [id, value] as const);
+  }, id, value);
 
 describe("playground (Chromium)", () => {
-  it("moving the temperature slider shows exactly softmax(logits, { temperature }) and saves a screenshot", async () => {
-    await withPage(async (page) => {
+  systemEngineIt("chromium", "moving the temperature slider shows exactly softmax(logits, { temperature }) and saves a screenshot", async (chromium) => {
+    await withPage(chromium, async (page) => {
       const logits = Float32Array.from(examples.examples[0].logits);
       for (const t of [1, 0.5, 2.5]) {
         await setSlider(page, "temperature", t);
@@ -50,17 +54,17 @@ describe("playground (Chromium)", () => {
       mkdirSync(join(root, "test-output"), { recursive: true });
       await page.screenshot({ path: join(root, "test-output/playground.png"), fullPage: true });
       expect(await page.$$eval("#bars .row.dropped", (r) => r.length)).toBe(logits.length - 3);
-      expect(await page.textContent("#kept")).toBe(`3 of ${logits.length}`);
+      expect(await text(page, "#kept")).toBe(`3 of ${logits.length}`);
     });
   });
 
-  it("the same seed gives the same 20-token sequence; another seed gives another", async () => {
-    await withPage(async (page) => {
+  systemEngineIt("chromium", "the same seed gives the same 20-token sequence; another seed gives another", async (chromium) => {
+    await withPage(chromium, async (page) => {
       await setSlider(page, "temperature", 1.5);
       const run = async (seed: number) => {
-        await page.fill("#seed", String(seed));
+        await page.$eval("#seed", (el, v) => { (el as HTMLInputElement).value = v; }, String(seed));
         await page.click("#sample");
-        return page.textContent("#samples");
+        return text(page, "#samples");
       };
       const a = await run(7);
       expect(a!.split(" ").length).toBe(20);
@@ -71,10 +75,10 @@ describe("playground (Chromium)", () => {
 });
 
 describe("browser benchmark page (Chromium)", () => {
-  it("completes a short run of every method and draws its chart", async () => {
-    await withChromium(async (page) => {
+  systemEngineIt("chromium", "completes a short run of every method and draws its chart", async (chromium) => {
+    await withBrowser("chromium", chromium, async (page) => {
       await page.goto(`${server.url}/bench/browser/index.html?sizes=8192,32000&time=40`);
-      await page.waitForFunction(() => document.getElementById("status")?.textContent === "done", null, { timeout: 90_000 });
+      await page.waitForFunction(() => document.getElementById("status")?.textContent === "done", { timeout: 90_000 });
       const results = (await page.evaluate(() => (globalThis as { benchResults?: unknown }).benchResults)) as { method: string; nsPerElement: number }[];
       expect(new Set(results.map((r) => r.method)).size).toBe(5);
       for (const r of results) expect(r.nsPerElement).toBeGreaterThan(0);

@@ -1,16 +1,16 @@
 // The same fixture (test/runtimes/fixture.mjs) in every runtime and engine we support: each must
-// produce Node's hashes, per backend. A missing runtime fails its test rather than skipping it:
-// .ci/run installs them all (npm for Deno and Bun, Debian for the browsers and shells).
+// produce Node's hashes, per backend. Node, Deno, Bun and workerd come from npm and always run; the
+// browsers and shells come from the OS and skip with the apt line when missing, unless
+// SOFTMAX_WASM_ENGINES=all (CI) requires them (test/engines.ts).
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect } from "vitest";
 import * as lib from "../dist/index.js";
 import { runFixture } from "./runtimes/fixture.mjs";
 import { serve } from "../scripts/serve.mjs";
-import { withChromium } from "./chromium.js";
+import { fixtureResultOf, withBrowser, type Browser } from "./browsers.js";
+import { npmEngineIt, systemEngineIt } from "./engines.js";
 
 const root = new URL("..", import.meta.url).pathname;
 type Result = { auto: string; reason: string; hashes: Record<string, string> };
@@ -19,7 +19,7 @@ let expected: string;
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Result {
   const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", env: { ...process.env, ...env }, timeout: 120_000 });
-  if (r.error) throw new Error(`${cmd} could not run: ${r.error.message} (is it installed? .ci/run installs it)`);
+  if (r.error) throw new Error(`${cmd} could not run: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
   const line = r.stdout.trim().split("\n").pop()!;
   return JSON.parse(line) as Result;
@@ -36,27 +36,27 @@ beforeAll(() => {
 });
 
 describe("the fixture in every runtime gives Node's hashes on every backend", () => {
-  it("Node 20 (V8): simd, wasm and js agree", () => {
+  npmEngineIt("node", "Node 20 (V8): simd, wasm and js agree", () => {
     expectAllBackends(runFixture(lib) as Result);
   });
 
-  it("Deno (V8)", () => {
+  npmEngineIt("deno", "Deno (V8)", () => {
     expectAllBackends(run("npx", ["deno", "run", "--allow-read", "test/runtimes/main.mjs"], { DENO_NO_UPDATE_CHECK: "1" }));
   });
 
-  it("Bun (JavaScriptCore)", () => {
+  npmEngineIt("bun", "Bun (JavaScriptCore)", () => {
     expectAllBackends(run("npx", ["bun", "test/runtimes/main.mjs"]));
   });
 
-  it("the jsc shell (JavaScriptCore, WebKitGTK)", () => {
-    expectAllBackends(run("jsc", ["-m", "test/runtimes/main.mjs"]));
+  systemEngineIt("jsc", "the jsc shell (JavaScriptCore, WebKitGTK)", (jsc) => {
+    expectAllBackends(run(jsc, ["-m", "test/runtimes/main.mjs"]));
   });
 
-  it("the SpiderMonkey js102 shell", () => {
-    expectAllBackends(run("js102", ["-m", "test/runtimes/main.mjs"]));
+  systemEngineIt("js102", "the SpiderMonkey js102 shell", (js102) => {
+    expectAllBackends(run(js102, ["-m", "test/runtimes/main.mjs"]));
   });
 
-  it("workerd (Cloudflare Workers, via miniflare) through the workerd entry: simd from the precompiled module, js; compiling bytes is refused", async () => {
+  npmEngineIt("workerd", "workerd (Cloudflare Workers, via miniflare) through the workerd entry: simd from the precompiled module, js; compiling bytes is refused", async () => {
     const { Miniflare } = await import("miniflare");
     const mf = new Miniflare({
       modules: true,
@@ -85,27 +85,26 @@ describe("browsers", () => {
   });
   afterAll(() => server?.close());
 
-  const inChromium = (path: string) =>
-    withChromium(async (page) => {
+  const inBrowser = (browser: Browser, executable: string, path: string) =>
+    withBrowser(browser, executable, async (page) => {
       const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("pageerror", (e) => errors.push(String((e as Error).message ?? e)));
       await page.goto(server.url + path);
-      await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, null, { timeout: 60_000 });
+      const r = await fixtureResultOf<{ page: Result; worker: Result; workers: Result[] }>(page);
       expect(errors).toEqual([]);
-      const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { page: Result; worker: Result; workers: Result[] };
       for (const w of r.workers) expect(w).toEqual(r.worker); // four concurrent workers agree
       return r;
     });
 
-  it("Chromium (V8/Blink): a page and four concurrent module web workers", async () => {
-    const r = await inChromium("/test/runtimes/page.html");
+  systemEngineIt("chromium", "Chromium (V8/Blink): a page and four concurrent module web workers", async (chromium) => {
+    const r = await inBrowser("chromium", chromium, "/test/runtimes/page.html");
     expect((r.page as Result & { strict: string }).strict).toBe("ok");
     expectAllBackends(r.page);
     expectAllBackends(r.worker);
   });
 
-  it("Chromium with a CSP lacking 'wasm-unsafe-eval': falls back to js, says why, same hashes; strict init throws", async () => {
-    const r = await inChromium("/csp/test/runtimes/page.html");
+  systemEngineIt("chromium", "Chromium with a CSP lacking 'wasm-unsafe-eval': falls back to js, says why, same hashes; strict init throws", async (chromium) => {
+    const r = await inBrowser("chromium", chromium, "/csp/test/runtimes/page.html");
     expect((r.page as Result & { strict: string }).strict).toMatch(/WebAssembly cannot be used here/);
     for (const where of [r.page, r.worker]) {
       expect(where.auto).toBe("js");
@@ -114,20 +113,9 @@ describe("browsers", () => {
     }
   });
 
-  it("Firefox ESR (SpiderMonkey) over WebDriver BiDi: a page and a module web worker", async () => {
-    const puppeteer = (await import("puppeteer-core")).default;
-    const profile = mkdtempSync(join(tmpdir(), "softmax-firefox-"));
-    const browser = await puppeteer.launch({ browser: "firefox", executablePath: "/usr/bin/firefox-esr", headless: true, userDataDir: profile });
-    try {
-      const page = await browser.newPage();
-      await page.goto(server.url + "/test/runtimes/page.html");
-      await page.waitForFunction(() => (globalThis as { fixtureResult?: unknown }).fixtureResult !== undefined, { timeout: 60_000 });
-      const r = (await page.evaluate(() => (globalThis as { fixtureResult?: unknown }).fixtureResult)) as { page: Result; worker: Result };
-      expectAllBackends(r.page);
-      expectAllBackends(r.worker);
-    } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    }
+  systemEngineIt("firefox", "Firefox ESR (SpiderMonkey) over WebDriver BiDi: a page and four concurrent module web workers", async (firefox) => {
+    const r = await inBrowser("firefox", firefox, "/test/runtimes/page.html");
+    expectAllBackends(r.page);
+    expectAllBackends(r.worker);
   });
 });
