@@ -3,7 +3,8 @@
 // here; all numerics live in the kernels (assembly/ and src/js/).
 
 import type { Backend } from "./backend.js";
-import { checkLogits, checkOut, checkRows, checkTemperature, readOptions, statusError } from "./validate.js";
+import { readLogits, readOptions, readOut } from "./input.js";
+import { checkRows, checkTemperature, show, statusError } from "./validate.js";
 
 /** Options of softmax() and logSoftmax(). */
 export interface SoftmaxOptions {
@@ -26,45 +27,72 @@ export interface ArgmaxOptions {
   rows?: number;
 }
 
+/**
+ * A wasmInput() buffer: a Float32Array in the WASM backend's memory that only its owner writes,
+ * with `free()` (and `Symbol.dispose`, for `using`) to hand its bytes back.
+ */
+export type WasmInput = Float32Array & { free(): void };
+
+export function wasmInputOn(b: Backend, length: unknown): WasmInput {
+  if (typeof length !== "number") throw new TypeError(`wasmInput: length must be a number; got ${show(length)}`);
+  if (!Number.isInteger(length) || length < 1 || length > 2 ** 28) {
+    throw new RangeError(`wasmInput: length must be an integer in 1..2^28; got ${show(length)}`);
+  }
+  if (b.input) return b.input(length) as WasmInput;
+  // No WASM memory: an ordinary array, with the same (then empty) way to free it.
+  const plain = new Float32Array(length);
+  const free = () => {};
+  Object.defineProperty(plain, "free", { value: free });
+  const dispose = (Symbol as { dispose?: symbol }).dispose;
+  if (dispose) Object.defineProperty(plain, dispose, { value: free });
+  return plain as WasmInput;
+}
+
 const SOFTMAX_KEYS = ["temperature", "rows", "out"] as const;
 const LSE_KEYS = ["temperature", "rows"] as const;
 const ARGMAX_KEYS = ["rows"] as const;
 
 type RowOp = "softmax" | "logSoftmax";
 
+// Every body reads its arguments once, in one order: the options (whose getters may run any
+// code), then the logits (whose element getters may too), then checks `out`, which either may
+// have detached. Only then does the backend run, and no caller code runs after that.
+
 export function rowwise(b: Backend, fn: RowOp, logits: unknown, options: unknown): Float32Array {
-  const x = checkLogits(fn, logits);
   const o = readOptions(fn, options, SOFTMAX_KEYS);
+  const x = readLogits(fn, logits);
+  const n = x.f32.length;
   const t = checkTemperature(fn, o.temperature);
-  const rows = checkRows(fn, o.rows, x.length);
-  const out = checkOut(fn, o.out, x.length) ?? new Float32Array(x.length);
-  const cols = x.length / rows;
-  const status = b[fn](x, out, rows, cols, t);
-  if (status !== 0) throw statusError(fn, status, b.errorAt(), x, rows, cols);
-  return out;
+  const rows = checkRows(fn, o.rows, n);
+  const out = readOut(fn, o.out, n) ?? new Float32Array(n);
+  const cols = n / rows;
+  const status = b[fn](x.f32, out, rows, cols, t);
+  if (status !== 0) throw statusError(fn, status, b.errorAt(), x.given, rows, cols);
+  const result = b.resultView(out);
+  return result === out && o.out !== undefined ? (o.out as Float32Array) : result;
 }
 
 export function logSumExpOn(b: Backend, logits: unknown, options: unknown): number | Float32Array {
   const fn = "logSumExp";
-  const x = checkLogits(fn, logits);
   const o = readOptions(fn, options, LSE_KEYS);
+  const x = readLogits(fn, logits);
   const t = checkTemperature(fn, o.temperature);
-  const rows = checkRows(fn, o.rows, x.length);
-  const cols = x.length / rows;
+  const rows = checkRows(fn, o.rows, x.f32.length);
+  const cols = x.f32.length / rows;
   const out = new Float32Array(rows);
-  const status = b.logSumExp(x, out, rows, cols, t);
-  if (status !== 0) throw statusError(fn, status, b.errorAt(), x, rows, cols);
+  const status = b.logSumExp(x.f32, out, rows, cols, t);
+  if (status !== 0) throw statusError(fn, status, b.errorAt(), x.given, rows, cols);
   return rows === 1 ? out[0] : out;
 }
 
 export function argmaxOn(b: Backend, logits: unknown, options: unknown): number | Int32Array {
   const fn = "argmax";
-  const x = checkLogits(fn, logits);
   const o = readOptions(fn, options, ARGMAX_KEYS);
-  const rows = checkRows(fn, o.rows, x.length);
-  const cols = x.length / rows;
+  const x = readLogits(fn, logits);
+  const rows = checkRows(fn, o.rows, x.f32.length);
+  const cols = x.f32.length / rows;
   const out = new Int32Array(rows);
-  const status = b.argmax(x, out, rows, cols);
-  if (status !== 0) throw statusError(fn, status, b.errorAt(), x, rows, cols);
+  const status = b.argmax(x.f32, out, rows, cols);
+  if (status !== 0) throw statusError(fn, status, b.errorAt(), x.given, rows, cols);
   return rows === 1 ? out[0] : out;
 }

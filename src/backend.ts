@@ -8,28 +8,42 @@ export type BackendName = "simd" | "wasm" | "js";
 export type Logits = Float32Array | Float64Array | number[];
 
 /**
- * A backend computes on `rows × cols` logits and writes into `out`; it returns a Status code and
- * leaves the offending index in `errorAt()` when that code is not Ok. It never writes to `out`
- * (nor to `x`, unless `out === x`) before it has validated every row.
+ * A backend computes on `rows × cols` float32 logits and writes into `out`; it returns a Status
+ * code and leaves the offending index in `errorAt()` when that code is not Ok. It never writes to
+ * `out` (nor to `x`, unless they share memory) before it has validated every row, and it writes
+ * nowhere else that the caller can see. `x` and `out` are this realm's Float32Arrays, already
+ * read and checked (src/input.ts); they may be views into WASM memory, and may overlap.
  */
 export interface Backend {
   readonly name: BackendName;
-  softmax(x: Logits, out: Float32Array, rows: number, cols: number, temperature: number): number;
-  logSoftmax(x: Logits, out: Float32Array, rows: number, cols: number, temperature: number): number;
-  logSumExp(x: Logits, out: Float32Array, rows: number, cols: number, temperature: number): number;
-  argmax(x: Logits, out: Int32Array, rows: number, cols: number): number;
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number;
+  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number;
+  logSumExp(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number;
+  argmax(x: Float32Array, out: Int32Array, rows: number, cols: number): number;
   errorAt(): number;
+  /**
+   * `out` after a call that wrote it: itself, or — if the call grew WASM memory, which detaches
+   * every view of it — a fresh view of the same bytes.
+   */
+  resultView(out: Float32Array): Float32Array;
+  /** A zero-copy input buffer in this backend's memory (WASM backends only; see src/wasm/memory.ts). */
+  input?(length: number): Float32Array;
   /** The row primitives the sampler drives (src/sample/). */
   rowKernels(): RowKernels;
 }
 
 /**
- * One row's working buffers and the O(V) passes over them. The sampler copies a row of logits
- * into `w`, edits it (bias, penalties), and calls these; the views stay valid until the next
- * buffers() call.
+ * One row's working buffers and the O(V) passes over them. The sampler calls prepare() once per
+ * call, then copies each row of logits into `w`, edits it (bias, penalties), and calls these.
  */
 export interface RowKernels {
-  /** Buffers for a row of n: w (working logits), e (exps) and idx (candidate token ids). */
+  /**
+   * Makes room for rows of n (which may grow WASM memory) and returns the logits `x` readable
+   * after that: `x` itself, a fresh view of the same bytes, or (for a view into WASM memory that
+   * is not a wasmInput() buffer) a copy taken before anything moved.
+   */
+  prepare(x: Float32Array, n: number): Float32Array;
+  /** The working buffers for a row of n (after prepare): w (working logits), e (exps), idx (token ids). */
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */
   rowMax(n: number): { max: number; nan: boolean };

@@ -2,16 +2,15 @@
 // to the active backend (runtime.ts); all numerics live in the kernels (assembly/ and src/js/).
 
 import type { Logits } from "./backend.js";
-import { argmaxOn, logSumExpOn, rowwise, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions } from "./api.js";
+import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput } from "./api.js";
 import { backend } from "./runtime.js";
-import { WasmBackend } from "./wasm/backend.js";
 import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
 import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
 export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { WasmSource } from "./wasm/load.js";
-export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions } from "./api.js";
+export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput } from "./api.js";
 export { getBackend, setBackend, init, initSync } from "./runtime.js";
 export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
@@ -80,27 +79,30 @@ export function argmax(logits: Logits, options?: ArgmaxOptions): number | Int32A
 }
 
 /**
- * Zero-copy input: a Float32Array of `length` floats inside the WASM backend's memory. Write
- * logits into it and pass it as `logits` — and as `out` to compute in place — and the call copies
- * nothing in or out.
+ * Zero-copy input: a Float32Array of `length` floats (zeroed) in the WASM backend's memory, in a
+ * region of its own. Write logits into it and pass it as `logits` — and as `out` to compute in
+ * place — and the call copies nothing in or out. No other call, sampler or later wasmInput()
+ * ever writes into it; a call writes into it only when it is passed as `out`.
  *
- * The view stays valid until that memory grows (a later call on a larger input, or a larger
- * wasmInput()); a stale view is empty (length 0) and is rejected with a RangeError, so call
- * wasmInput() again then. On the "js" backend this returns an ordinary Float32Array.
+ * It lives until `buf.free()` (or `using buf = wasmInput(n)`), or until the view is garbage-
+ * collected. The view goes stale (length 0) only when WASM memory grows: at a later wasmInput(),
+ * or at a call on an input larger than any wasmInput() so far; calls on this buffer itself never
+ * grow it. A stale view is rejected with a RangeError: free it and call wasmInput() again. On the
+ * "js" backend this returns an ordinary Float32Array (whose free() does nothing). See the
+ * README's memory model.
  *
+ * @throws TypeError if `length` is not a number; RangeError if it is not an integer in 1..2^28,
+ *   or WASM memory cannot grow that far.
  * @example
  * ```ts
  * const buf = wasmInput(vocab);
  * buf.set(modelOutput);
  * softmax(buf, { temperature: 0.7, out: buf }); // probabilities now in buf
+ * buf.free();
  * ```
  */
-export function wasmInput(length: number): Float32Array {
-  if (typeof length !== "number" || !Number.isInteger(length) || length < 1) {
-    throw new RangeError(`wasmInput: length must be a positive integer; got ${String(length)}`);
-  }
-  const b = backend();
-  return b instanceof WasmBackend ? b.input(length) : new Float32Array(length);
+export function wasmInput(length: number): WasmInput {
+  return wasmInputOn(backend(), length);
 }
 
 /**

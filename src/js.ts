@@ -3,13 +3,16 @@
 // are bit-identical to the WASM backends' (see the README's determinism guarantee).
 
 import type { Logits } from "./backend.js";
-import { argmaxOn, logSumExpOn, rowwise, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions } from "./api.js";
+import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput } from "./api.js";
 import { createJsBackend } from "./js/backend.js";
+import { readOptions } from "./input.js";
+import { show } from "./validate.js";
 import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
 import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
-export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions } from "./api.js";
+export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput } from "./api.js";
+export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
 
@@ -46,7 +49,49 @@ export function createSampler(options?: SamplerOptions): Sampler {
   return createSamplerOn(getJs, options);
 }
 
+const REASON = 'imported from "softmax-wasm/js"';
+
 /** Always `{ name: "js" }`: this entry has no other backend. */
 export function getBackend(): { name: "js"; reason: string } {
-  return { name: "js", reason: 'imported from "softmax-wasm/js"' };
+  return { name: "js", reason: REASON };
+}
+
+/** wasmInput() of the main entry: here an ordinary Float32Array (there is no WASM memory). */
+export function wasmInput(length: number): WasmInput {
+  return wasmInputOn(js, length);
+}
+
+/**
+ * setBackend() of the main entry: "js" is accepted; "simd" and "wasm" throw an Error, since this
+ * entry never loads WebAssembly (import "softmax-wasm" for them).
+ */
+export function setBackend(name: "js" | "simd" | "wasm"): void {
+  if (name === "js") return;
+  if (name === "simd" || name === "wasm") {
+    throw new Error(`setBackend(${JSON.stringify(name)}): softmax-wasm/js has only the "js" backend; import "softmax-wasm" for WebAssembly`);
+  }
+  throw new TypeError(`setBackend: unknown backend ${show(name)}; expected "simd", "wasm" or "js"`);
+}
+
+function initJs(fn: string, source: unknown, options: unknown): { name: "js"; reason: string } {
+  if (source !== undefined) {
+    throw new TypeError(`${fn}: softmax-wasm/js never loads WebAssembly, so it takes no source; import "softmax-wasm" to use one`);
+  }
+  const o = readOptions(fn, options, ["strict"] as const);
+  if (o.strict === true) throw new Error(`softmax-wasm: WebAssembly cannot be used here: ${REASON}`);
+  return getBackend();
+}
+
+/** initSync() of the main entry: nothing to prepare here; returns getBackend(). `strict: true` throws. */
+export function initSync(source?: undefined, options?: { strict?: boolean }): { name: "js"; reason: string } {
+  return initJs("initSync", source, options);
+}
+
+/** init() of the main entry: resolves to getBackend(); `strict: true` rejects. */
+export function init(source?: undefined, options?: { strict?: boolean }): Promise<{ name: "js"; reason: string }> {
+  try {
+    return Promise.resolve(initJs("init", source, options));
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }

@@ -1,6 +1,6 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
-import type { Backend, Logits, RowKernels } from "../backend.js";
+import type { Backend, RowKernels } from "../backend.js";
 import { JsKernels, collectRange, dotExpArg, expRow, firstIndexOf, rowMax, walkCdf } from "./kernels.js";
 
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
@@ -14,6 +14,7 @@ export function createJsBackend(): Backend {
     logSumExp: (x, out, rows, cols, t) => k.logSumExp(source(x, out), out, rows, cols, t),
     argmax: (x, out, rows, cols) => k.argmax(source(x, out), out, rows, cols),
     errorAt: () => k.errorAt,
+    resultView: (out) => out, // no WASM memory here: nothing can detach it
     rowKernels: () => rows,
   };
 }
@@ -21,6 +22,7 @@ export function createJsBackend(): Backend {
 function rowKernels(): RowKernels {
   let w = new Float32Array(0), e = new Float32Array(0), idx = new Int32Array(0);
   return {
+    prepare: (x) => x,
     buffers: (n) => {
       if (w.length !== n) {
         w = new Float32Array(n);
@@ -39,11 +41,10 @@ function rowKernels(): RowKernels {
 }
 
 /**
- * The f32 input to read from: the caller's Float32Array itself when that is safe (no output, the
- * same memory as the output, or memory the output does not touch), otherwise an f32 copy.
+ * The input to read from: the caller's Float32Array itself when that is safe (the same memory as
+ * the output, or memory the output does not touch), otherwise a copy.
  */
-function source(x: Logits, out: Float32Array | Int32Array): Float32Array {
-  if (!(x instanceof Float32Array)) return Float32Array.from(x);
+function source(x: Float32Array, out: Float32Array | Int32Array): Float32Array {
   if (x.buffer !== out.buffer || x.byteOffset === out.byteOffset) return x;
   const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
   return xEnd <= out.byteOffset || outEnd <= x.byteOffset ? x : x.slice();

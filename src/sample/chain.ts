@@ -15,6 +15,10 @@ import type { Resolved } from "./options.js";
 
 const fr = Math.fround;
 const F32_MAX = 3.4028234663852886e38;
+/** The smallest positive float32 (2^-149): a lower bound that excludes exps of exactly 0. */
+const F32_TINY = 1.401298464324817e-45;
+/** Below this scale the kernels halve the row first (assembly/softmax.ts); so does the chain. */
+const HUGE_T_SCALE = 2 ** -100;
 
 /** Token, and the logprobs when asked for. */
 export interface SampleResult {
@@ -62,6 +66,30 @@ interface Row {
   eSum: number;
 }
 
+/** u = (w − m)·s as the kernels round it; at s = 0 (the uniform limit) 0 for every unmasked w. */
+function scaled(w: number, m: number, s: number): number {
+  if (s === 0) return w === -Infinity ? -Infinity : 0;
+  return fr(fr(w - m) * s);
+}
+
+/** The smallest float32 ≥ v, so that f32 ≥ it ⇔ f32 ≥ v in every backend (WASM rounds bounds to f32). */
+function f32AtLeast(v: number): number {
+  if (v > 0 && v <= F32_TINY) return F32_TINY;
+  const r = fr(v);
+  return r < v ? nextUp(r) : r;
+}
+
+/** The largest float32 ≤ v. */
+function f32AtMost(v: number): number {
+  const r = fr(v);
+  return r > v ? -nextUp(-r) : r;
+}
+
+/** Ids i with lo ≤ src[i] ≤ hi, with the bounds made exact float32 first (see f32AtLeast). */
+function collect(r: Row, src: "w" | "e", lo: number, hi: number, cap: number): number {
+  return r.k.collect(src, r.V, f32AtLeast(lo), f32AtMost(hi), cap);
+}
+
 function expAll(r: Row, s: number): number {
   if (r.eScale !== s) {
     r.eSum = r.k.expSum(r.V, r.m, s);
@@ -78,12 +106,12 @@ function topOfAll(r: Row, k: number): Int32Array {
   if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
   const cap = Math.max(1024, 4 * k);
   let lo = sampledThreshold(r, 2 * k);
-  let count = r.k.collect("w", r.V, lo, Infinity, cap);
+  let count = collect(r, "w", lo, Infinity, cap);
   if (count < k || count > cap) {
     let delta = Math.max(1, r.m - lo), below = 0, above = Infinity; // count(m − below) < k < cap < count(m − above)
     for (;;) {
       lo = Math.max(fr(r.m - delta), -F32_MAX);
-      count = r.k.collect("w", r.V, lo, Infinity, cap);
+      count = collect(r, "w", lo, Infinity, cap);
       if (count >= k && count <= cap) break;
       if (count < k) {
         if (lo === -F32_MAX) break; // every unmasked token is in: fewer than k of them
@@ -93,7 +121,7 @@ function topOfAll(r: Row, k: number): Int32Array {
         above = delta;
         const next = (below + delta) / 2;
         if (fr(r.m - next) === fr(r.m - delta) || fr(r.m - next) === fr(r.m - below)) {
-          count = r.k.collect("w", r.V, lo, Infinity, count); // exact ties straddle the cap: take them all
+          count = collect(r, "w", lo, Infinity, count); // exact ties straddle the cap: take them all
           break;
         }
         delta = next;
@@ -130,7 +158,7 @@ function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: Floa
   const e = new Float64Array(ids.length);
   let z = 0;
   for (let j = 0; j < ids.length; j++) {
-    e[j] = s === 0 ? 1 : expLane(fr(fr(r.w[ids[j]] - m) * s));
+    e[j] = s === 0 ? 1 : expLane(scaled(r.w[ids[j]], m, s));
     z += e[j];
   }
   return { ids, e, z, m };
@@ -160,11 +188,11 @@ function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array
   // Collect every token with e ≥ τ, lowering τ until their mass reaches the target: the top-p
   // set is then a prefix of them in sorted order, so only they are sorted.
   for (let tau = 2 ** -12; ; tau /= 256) {
-    const lo = tau < 2 ** -140 ? Number.MIN_VALUE : tau;
-    const count = r.k.collect("e", r.V, lo, Infinity, r.V);
+    const lo = tau < 2 ** -140 ? F32_TINY : tau;
+    const count = collect(r, "e", lo, Infinity, r.V);
     let mass = 0;
     for (let j = 0; j < count; j++) mass += r.e[r.idx[j]];
-    if (mass >= target || lo === Number.MIN_VALUE) {
+    if (mass >= target || lo === F32_TINY) {
       const order = sortDesc(r.idx.slice(0, count), (i) => r.e[i]);
       return prefix(order, (i) => r.e[i], target) ?? order;
     }
@@ -179,10 +207,8 @@ function minP(r: Row, kept: Int32Array | null, q: number, s: number): Int32Array
   }
   if (s === 0) return allUnmasked(r);
   expAll(r, s);
-  let lo = fr(q);
-  if (lo < q) lo = nextUp(lo);
-  if (lo === 0) lo = Number.MIN_VALUE;
-  const count = r.k.collect("e", r.V, lo, Infinity, r.V);
+  // q > 0 here; a bound of at least 2^-149 also keeps out exps of exactly 0.
+  const count = collect(r, "e", q, Infinity, r.V);
   return r.idx.slice(0, count);
 }
 
@@ -195,7 +221,7 @@ function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Ar
     x.ids.forEach((id, j) => byId.set(id, x.e[j]));
     ids = x.ids;
     ew = (id) => byId.get(id)!;
-    u = (id) => fr(fr(r.w[id] - x.m) * s);
+    u = (id) => scaled(r.w[id], x.m, s);
     z = x.z;
     dot = 0;
     for (const id of ids) dot += ew(id) * u(id);
@@ -204,7 +230,7 @@ function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Ar
     dot = r.k.dotExpArg(r.V, r.m, s);
     ids = new Int32Array(0);
     ew = (id) => r.e[id];
-    u = (id) => fr(fr(r.w[id] - r.m) * s);
+    u = (id) => scaled(r.w[id], r.m, s);
   }
   // H = −Σ p ln p = ln Z − Σ e·u / Z; score_i = |−ln p_i − H| = |c − u_i| with c = ln Z − H.
   const lnZ = ln64(z);
@@ -222,11 +248,11 @@ function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Ar
   for (let sigma = 1; ; sigma *= 2) {
     const wide = sigma * (1 + 1e-6) + 1e-6;
     const loU = c - wide, hiU = c + wide;
-    const lo = loU < -87 ? Number.MIN_VALUE : expLane(fr(loU)) * (1 - 1e-6);
+    const lo = loU < -87 ? F32_TINY : expLane(fr(loU)) * (1 - 1e-6);
     const hi = hiU >= 0 ? Infinity : expLane(fr(hiU)) * (1 + 1e-6);
-    const count = r.k.collect("e", r.V, lo, hi, r.V);
+    const count = collect(r, "e", lo, hi, r.V);
     const order = byScore(r.idx.slice(0, count));
-    const everything = lo === Number.MIN_VALUE && hi === Infinity;
+    const everything = lo === F32_TINY && hi === Infinity;
     let run = 0;
     for (let j = 0; j < order.length; j++) {
       if (!everything && score(order[j]) > sigma) break;
@@ -238,11 +264,13 @@ function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Ar
 }
 
 function allUnmasked(r: Row): Int32Array {
-  const count = r.k.collect("w", r.V, -F32_MAX, Infinity, r.V);
+  const count = collect(r, "w", -F32_MAX, Infinity, r.V);
   return r.idx.slice(0, count);
 }
 
+/** The next float32 above the float32 v. */
 function nextUp(v: number): number {
+  if (v === 0) return F32_TINY; // from −0 too, whose bits would step the wrong way
   f32buf[0] = v;
   u32buf[0] += v >= 0 ? 1 : -1;
   return f32buf[0];
@@ -292,6 +320,14 @@ function runChain(r: Row, x: Float32Array, o: Resolved, counts: Map<number, numb
         break;
       case "temperature":
         s = o.temperature === Infinity ? 0 : scaleOf(o.temperature);
+        if (s > 0 && s < HUGE_T_SCALE) {
+          // As the kernels do: halve the row (exact for normal floats) and double s, so that
+          // w − m cannot overflow float32 where the scaled difference still matters.
+          for (let i = 0; i < V; i++) w[i] = fr(w[i] * 0.5);
+          r.m = fr(r.m * 0.5);
+          r.eScale = NaN;
+          s = fr(s * 2);
+        }
         break;
       case "topK":
         kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : topOfAll(r, o.topK);
@@ -370,7 +406,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(ln64(z));
       const inKept = new Set(ids);
-      processed = (id) => (inKept.has(id) ? fr(fr(fr(w[id] - m) * s) - l) : -Infinity);
+      processed = (id) => (inKept.has(id) ? fr(scaled(w[id], m, s) - l) : -Infinity);
       pool = ids;
     }
   } else if (s === 0) {
@@ -386,7 +422,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
     token = k.walkCdf(V, u * z);
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(ln64(z));
-      processed = (id) => (w[id] === -Infinity ? -Infinity : fr(fr(fr(w[id] - r.m) * s) - l));
+      processed = (id) => (w[id] === -Infinity ? -Infinity : fr(scaled(w[id], r.m, s) - l));
       pool = o.logprobs > 0 ? topOfAll(r, o.logprobs) : [];
     }
   }

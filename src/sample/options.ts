@@ -1,5 +1,6 @@
 // Sampling options: their types, defaults ("off"), validation and the stage orders.
 
+import { isMap, mapEntries, readOptions } from "../input.js";
 import { show } from "../validate.js";
 
 /** A stage of the sampling chain. */
@@ -84,16 +85,8 @@ function check(ok: boolean, fn: string, key: string, v: number, want: string): v
 
 /** Validates sampler options; every failure names the option and the value. */
 export function resolveOptions(fn: string, options: unknown): Resolved {
-  if (options === undefined) options = {};
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${fn}: options must be an object; got ${show(options)}`);
-  }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!(KEYS as readonly string[]).includes(key)) {
-      throw new TypeError(`${fn}: unknown option ${JSON.stringify(key)}; expected one of ${KEYS.join(", ")}`);
-    }
-  }
+  // Own properties only, each read once: an inherited Object.prototype.temperature is ignored.
+  const o = readOptions(fn, options, KEYS);
   const temperature = num(fn, "temperature", o.temperature, 1);
   check(temperature >= 0, fn, "temperature", temperature, "≥ 0 (0 = greedy)");
   const topK = num(fn, "topK", o.topK, 0);
@@ -122,7 +115,7 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
     logprobs = num(fn, "logprobs", o.logprobs, 0);
     check(Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= 20, fn, "logprobs", logprobs, "an integer in 0..20");
   }
-  const mode = o.logprobsMode ?? "raw";
+  const mode = o.logprobsMode === undefined ? "raw" : o.logprobsMode;
   if (mode !== "raw" && mode !== "processed") {
     throw new RangeError(`${fn}: logprobsMode must be "raw" or "processed"; got ${show(mode)}`);
   }
@@ -158,29 +151,38 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
 function readOrder(fn: string, order: unknown): readonly StageName[] {
   if (order === undefined) return PRESETS.hf;
   if (typeof order === "string") {
-    if (order in PRESETS) return PRESETS[order as OrderPreset];
+    if (Object.prototype.hasOwnProperty.call(PRESETS, order)) return PRESETS[order as OrderPreset];
     throw new RangeError(`${fn}: order must be "hf", "llama.cpp", "vllm" or an array of stage names; got ${show(order)}`);
   }
   if (!Array.isArray(order)) throw new TypeError(`${fn}: order must be a preset name or an array; got ${show(order)}`);
-  for (const s of order) {
-    if (!(STAGES as readonly unknown[]).includes(s)) {
-      throw new RangeError(`${fn}: unknown stage ${show(s)} in order; stages are ${STAGES.join(", ")}`);
+  const copy: StageName[] = []; // read once, by index: no iterator, getters asked once
+  for (let i = 0; i < order.length; i++) {
+    const stage: unknown = order[i];
+    if (typeof stage !== "string" || !(STAGES as readonly string[]).includes(stage)) {
+      throw new RangeError(`${fn}: unknown stage ${show(stage)} in order; stages are ${STAGES.join(", ")}`);
     }
+    copy.push(stage as StageName);
   }
-  return order as StageName[];
+  return copy;
 }
 
 function readBias(fn: string, bias: unknown): [number, number][] {
   if (bias === undefined) return [];
   let entries: [unknown, unknown][];
-  if (bias instanceof Map) entries = [...bias.entries()];
+  // A Map of any realm (an iframe's, node:vm's) is read as a Map; anything else object-like by its
+  // own enumerable keys.
+  if (isMap(bias)) entries = mapEntries(bias);
   else if (bias !== null && typeof bias === "object" && !Array.isArray(bias)) entries = Object.entries(bias);
   else throw new TypeError(`${fn}: logitBias must be a Record<number, number> or a Map; got ${show(bias)}`);
+  const seen = new Set<number>();
   return entries.map(([k, v]) => {
-    const id = typeof k === "string" && /^\d+$/.test(k) ? Number(k) : k;
+    // Only canonical integer keys ("1", not "01" or "1.0"), so that no token is biased twice.
+    const id = typeof k === "string" && /^(0|[1-9]\d*)$/.test(k) ? Number(k) : k;
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
       throw new RangeError(`${fn}: logitBias key ${show(k)} is not a token id (a non-negative integer)`);
     }
+    if (seen.has(id)) throw new RangeError(`${fn}: logitBias has token id ${id} twice`);
+    seen.add(id);
     if (typeof v !== "number") throw new TypeError(`${fn}: logitBias[${id}] must be a number; got ${show(v)}`);
     if (Number.isNaN(v) || v === Infinity) {
       throw new RangeError(`${fn}: logitBias[${id}] must be finite or -Infinity (a ban); got ${show(v)}`);

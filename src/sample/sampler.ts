@@ -3,7 +3,8 @@
 
 import type { Backend } from "../backend.js";
 import { nextUniform, seedState, type RngState } from "../js/rng.js";
-import { checkLogits, show } from "../validate.js";
+import { readLogits, readNumbers, readOptions } from "../input.js";
+import { show } from "../validate.js";
 import { RowError, sampleRow, type SampleResult } from "./chain.js";
 import { resolveOptions, type Resolved, type SamplerOptions } from "./options.js";
 
@@ -30,16 +31,13 @@ function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 53);
 }
 
-function counts(fn: string, history: unknown, vocab: number): Map<number, number> {
+/** Token counts of a history already read (readNumbers), each id checked against the vocabulary. */
+function counts(fn: string, history: Float64Array | undefined, vocab: number): Map<number, number> {
   const c = new Map<number, number>();
   if (history === undefined) return c;
-  if (history === null || typeof history !== "object" || typeof (history as ArrayLike<number>).length !== "number") {
-    throw new TypeError(`${fn}: history must be an array-like of token ids; got ${show(history)}`);
-  }
-  const h = history as ArrayLike<unknown>;
-  for (let i = 0; i < h.length; i++) {
-    const id = h[i];
-    if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= vocab) {
+  for (let i = 0; i < history.length; i++) {
+    const id = history[i];
+    if (!Number.isInteger(id) || id < 0 || id >= vocab) {
       throw new RangeError(`${fn}: history[${i}] is ${show(id)}, not a token id in 0..${vocab - 1}`);
     }
     c.set(id, (c.get(id) ?? 0) + 1);
@@ -47,29 +45,37 @@ function counts(fn: string, history: unknown, vocab: number): Map<number, number
   return c;
 }
 
+/**
+ * Samples every row. The arguments are read once, first; the random stream advances only when
+ * the whole call succeeds (a call that throws leaves it where it was).
+ */
 function run(b: Backend, fn: string, logits: unknown, o: Resolved, rng: RngState, history: unknown): SampleResult[] {
-  const x = checkLogits(fn, logits);
-  if (x.length % o.rows !== 0) {
-    throw new RangeError(`${fn}: rows = ${o.rows} does not divide the input length ${x.length} into equal rows`);
+  const h = readNumbers(fn, "history", history);
+  const x = readLogits(fn, logits);
+  const n = x.f32.length;
+  if (n % o.rows !== 0) {
+    throw new RangeError(`${fn}: rows = ${o.rows} does not divide the input length ${n} into equal rows`);
   }
-  const V = x.length / o.rows;
+  const V = n / o.rows;
   if (V > 2 ** 21) throw new RangeError(`${fn}: a vocabulary of ${V} is more than the 2,097,152 tokens sampling supports`);
   for (const [id] of o.bias) {
     if (id >= V) throw new RangeError(`${fn}: logitBias has token id ${id}, beyond the vocabulary of ${V}`);
   }
-  const f = x instanceof Float32Array ? x : Float32Array.from(x);
-  const c = counts(fn, history, V);
+  const c = counts(fn, h, V);
   const k = b.rowKernels();
+  const f = k.prepare(x.f32, V);
+  const draw = rng.slice();
   const out: SampleResult[] = [];
   for (let row = 0; row < o.rows; row++) {
-    const u = nextUniform(rng);
+    const u = nextUniform(draw);
     try {
       out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, c, u));
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
-      throw rowError(fn, e, row, V, x);
+      throw rowError(fn, e, row, V, x.given);
     }
   }
+  rng.set(draw);
   return out;
 }
 
@@ -101,13 +107,8 @@ export function createSamplerOn(getBackend: () => Backend, options: unknown): Sa
   const rng = seedState(o.seed ?? randomSeed());
   return {
     sample(logits, call) {
-      if (call !== undefined && (call === null || typeof call !== "object")) {
-        throw new TypeError(`sampler.sample: call must be an object like { history }; got ${show(call)}`);
-      }
-      for (const key of Object.keys(call ?? {})) {
-        if (key !== "history") throw new TypeError(`sampler.sample: unknown call option ${JSON.stringify(key)}; expected history`);
-      }
-      const results = run(getBackend(), "sampler.sample", logits, o, rng, call?.history);
+      const c = readOptions("sampler.sample", call, ["history"] as const);
+      const results = run(getBackend(), "sampler.sample", logits, o, rng, c.history);
       return o.rows === 1 ? results[0] : results;
     },
   };

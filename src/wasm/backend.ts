@@ -1,59 +1,61 @@
 // The "simd" and "wasm" backends: one instance of the kernels and the linear memory they work in.
+// Where things live in that memory, and who may write where, is src/wasm/memory.ts; this file
+// only places each call's data inside the scratch and moves data in and out.
 //
-// Memory layout, from heap_base (rebuilt on every call, so nothing is allocated per call):
-//   X      n = rows·cols floats, 64-byte aligned: the logits, normally computed in place
+// Each call's scratch, from its start (64-byte aligned blocks, rebuilt per call):
+//   X      n floats: the logits, unless they already are in a wasmInput() region
 //   MAXES  rows floats: each row's max (phase 1 of every kernel)
 //   OUT    rows floats/ints: logSumExp and argmax results
 //   WORK   cols floats: logSumExp's scratch row
-//   Y      n floats: the result, only when the logits are the zero-copy input and must survive
-// X sits at a fixed address, which is what makes the zero-copy path possible: a Float32Array
-// over X (wasmInput) is recognised and neither copied in nor out.
+//   Y      n floats: the result, when it can go neither in place nor straight into `out`
+// The sampler's rows (W, E, IDX, V floats/ints each) use the same scratch, in their own calls.
 
-import type { Backend, BackendName, Logits, RowKernels } from "../backend.js";
+import type { Backend, BackendName, RowKernels } from "../backend.js";
 import { instantiate, type Kernels } from "./load.js";
+import { ALIGN, Arena, Regions } from "./memory.js";
 
-const PAGE = 65536;
-const align = (p: number, a: number) => Math.ceil(p / a) * a;
+const align = (p: number) => Math.ceil(p / ALIGN) * ALIGN;
+
+/** Where an array is: in a wasmInput() region (by address), elsewhere in this memory, or not in it. */
+type Place = { kind: "region"; ptr: number } | { kind: "foreign"; ptr: number } | { kind: "heap" };
 
 export class WasmBackend implements Backend {
   readonly name: BackendName;
   readonly kernels: Kernels;
-  private readonly x: number;
+  private readonly regions: Regions;
   private f32!: Float32Array;
   private i32!: Int32Array;
   private view: Float32Array | undefined;
+  /** Where the last call's `out` lives, when that is in this memory (for resultView). */
+  private outPtr = -1;
 
   constructor(module: WebAssembly.Module) {
     this.kernels = instantiate(module);
     this.name = this.kernels.has_simd() ? "simd" : "wasm";
-    this.x = align(this.kernels.heap_base(), 64);
+    this.regions = new Regions(new Arena(this.kernels.memory, this.kernels.heap_base(), () => this.remap()));
     this.remap();
   }
 
-  softmax(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
+  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols, out);
-    const status = this.kernels.softmax(this.x, at.y, rows, cols, at.maxes, t);
-    if (status === 0) this.store(out, at.y, rows * cols);
-    return status;
+    return this.finish(this.kernels.softmax(at.x, at.y, rows, cols, at.maxes, t), out, at.y, rows * cols);
   }
 
-  logSoftmax(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
+  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols, out);
-    const status = this.kernels.log_softmax(this.x, at.y, rows, cols, at.maxes, t);
-    if (status === 0) this.store(out, at.y, rows * cols);
-    return status;
+    return this.finish(this.kernels.log_softmax(at.x, at.y, rows, cols, at.maxes, t), out, at.y, rows * cols);
   }
 
-  logSumExp(x: Logits, out: Float32Array, rows: number, cols: number, t: number): number {
+  logSumExp(x: Float32Array, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols);
-    const status = this.kernels.log_sum_exp(this.x, at.out, rows, cols, at.maxes, t, at.work);
+    const status = this.kernels.log_sum_exp(at.x, at.out, rows, cols, at.maxes, t, at.work);
     if (status === 0) out.set(this.f32.subarray(at.out >> 2, (at.out >> 2) + rows));
     return status;
   }
 
-  argmax(x: Logits, out: Int32Array, rows: number, cols: number): number {
+  argmax(x: Float32Array, out: Int32Array, rows: number, cols: number): number {
     const at = this.load(x, rows, cols);
-    const status = this.kernels.argmax(this.x, at.out, rows, cols, at.maxes);
+    const status = this.kernels.argmax(at.x, at.out, rows, cols, at.maxes);
     if (status === 0) out.set(this.i32.subarray(at.out >> 2, (at.out >> 2) + rows));
     return status;
   }
@@ -62,25 +64,70 @@ export class WasmBackend implements Backend {
     return this.kernels.error_at();
   }
 
-  /** The sampler's row passes over W = X, E and IDX laid out one after the other from X. */
+  resultView(out: Float32Array): Float32Array {
+    // A view whose buffer is no longer the memory's was detached when this call grew it.
+    if (this.outPtr < 0 || out.buffer === this.kernels.memory.buffer) return out;
+    return new Float32Array(this.kernels.memory.buffer, this.outPtr, this.lastN);
+  }
+
+  /**
+   * A wasmInput() buffer: a caller region of `length` floats, zeroed, with a scratch large enough
+   * for every call on `length` floats made first, so that such calls never grow memory (which
+   * would detach this view). The view has a `free()` method and `Symbol.dispose`.
+   */
+  input(length: number): Float32Array {
+    const n = length;
+    this.regions.scratch(Math.max(
+      this.scratchBytes(n, n, 1, true, false), this.scratchBytes(n, 1, n, true, false), // heap input
+      this.scratchBytes(n, n, 1, false, true), this.scratchBytes(n, 1, n, false, true), // this buffer
+      this.rowBytes(n), // the sampler
+    ));
+    const region = this.regions.open(4 * length);
+    const view = new Float32Array(this.kernels.memory.buffer, region.start, length);
+    view.fill(0); // a freed region may have held another caller's data
+    const free = () => this.regions.free(region);
+    Object.defineProperty(view, "free", { value: free });
+    const dispose = (Symbol as { dispose?: symbol }).dispose;
+    if (dispose) Object.defineProperty(view, dispose, { value: free });
+    this.regions.bind(view, region);
+    return view;
+  }
+
+  /** Frees the region of a wasmInput() buffer (even a stale one); false if `view` is not one. */
+  free(view: object): boolean {
+    const region = this.regions.regionOf(view);
+    if (!region) return false;
+    this.regions.free(region);
+    return true;
+  }
+
+  /** The sampler's row passes over W, E and IDX in the scratch. */
   rowKernels(): RowKernels {
     return (this.rows ??= this.makeRowKernels());
   }
 
   private rows: RowKernels | undefined;
+  private lastN = 0;
 
   private makeRowKernels(): RowKernels {
     const k = this.kernels;
     let w = 0, e = 0, idx = 0;
     let views: { w: Float32Array; e: Float32Array; idx: Int32Array } | undefined;
     return {
+      prepare: (x, n) => {
+        const place = this.placeOf(x);
+        const length = x.length;
+        if (place.kind === "foreign") x = x.slice(); // before anything can move
+        this.regions.scratch(this.rowBytes(n));
+        // Growth detached a region's view: read the same bytes through a fresh one.
+        return place.kind === "region" && x.buffer !== k.memory.buffer ? new Float32Array(k.memory.buffer, place.ptr, length) : x;
+      },
       buffers: (n) => {
-        w = this.x;
-        e = align(w + 4 * n, 16);
-        idx = align(e + 4 * n, 16);
-        this.reserve(idx + 4 * n);
+        w = this.regions.scratch(this.rowBytes(n));
+        e = align(w + 4 * n);
+        idx = align(e + 4 * n);
         const buf = k.memory.buffer;
-        if (!views || views.w.length !== n || views.w.buffer !== buf) {
+        if (!views || views.w.length !== n || views.w.buffer !== buf || views.w.byteOffset !== w) {
           views = { w: new Float32Array(buf, w, n), e: new Float32Array(buf, e, n), idx: new Int32Array(buf, idx, n) };
         }
         return views;
@@ -97,50 +144,72 @@ export class WasmBackend implements Backend {
     };
   }
 
-  /**
-   * A Float32Array of `length` floats over X, valid until the memory grows (a later call with a
-   * larger input); reserves room for any rows/cols split of that length.
-   */
-  input(length: number): Float32Array {
-    this.reserve(this.layout(length, length, 1).end);
-    return this.viewOf(this.x, length);
+  private rowBytes(n: number): number {
+    return 3 * align(4 * n);
   }
 
-  /** Whether `a` is the zero-copy view over X (or any view starting at X). */
-  private isInput(a: Logits | Int32Array): boolean {
-    return ArrayBuffer.isView(a) && a.buffer === this.kernels.memory.buffer && a.byteOffset === this.x;
+  /** Scratch bytes for a call on rows × cols = n floats. */
+  private scratchBytes(n: number, rows: number, cols: number, copyX: boolean, separateY: boolean): number {
+    return (copyX ? align(4 * n) : 0) + 2 * align(4 * rows) + align(4 * cols) + (separateY ? align(4 * n) : 0);
+  }
+
+  private placeOf(a: Float32Array | Int32Array): Place {
+    if (a.buffer !== this.kernels.memory.buffer) return { kind: "heap" };
+    const ptr = a.byteOffset;
+    return this.regions.inRegion(ptr, ptr + a.byteLength) ? { kind: "region", ptr } : { kind: "foreign", ptr };
   }
 
   /** The regions of the current call; one object, refilled per call, so calls allocate nothing. */
-  private readonly at = { maxes: 0, out: 0, work: 0, y: 0, end: 0 };
-
-  private layout(n: number, rows: number, cols: number) {
-    const at = this.at;
-    at.maxes = align(this.x + 4 * n, 16);
-    at.out = align(at.maxes + 4 * rows, 16);
-    at.work = align(at.out + 4 * rows, 16);
-    at.y = align(at.work + 4 * cols, 16);
-    at.end = at.y + 4 * n;
-    return at;
-  }
+  private readonly at = { x: 0, maxes: 0, out: 0, work: 0, y: 0 };
 
   /**
-   * Makes room, then copies the logits to X (converting to f32) unless they already are there.
-   * The result goes to X too, except when X is the caller's zero-copy input and `out` is not it.
+   * Places the call: reads a foreign view out before anything can move, makes room (which may
+   * grow memory), then copies the logits into X unless they are in a caller region. The result
+   * goes in place when the logits were copied (X is ours), straight into `out` when `out` is a
+   * caller region that is the input itself or does not overlap it, and into Y otherwise.
    */
-  private load(x: Logits, rows: number, cols: number, out?: Float32Array) {
-    const at = this.layout(rows * cols, rows, cols);
-    const zeroCopy = this.isInput(x);
-    if (!zeroCopy || (out && this.isInput(out))) at.y = this.x;
-    // Any other view into this memory would be detached by a growth below: read it out first.
-    if (!zeroCopy && ArrayBuffer.isView(x) && x.buffer === this.kernels.memory.buffer) x = x.slice();
-    this.reserve(at.end);
-    if (!zeroCopy) this.f32.set(x, this.x >> 2);
+  private load(x: Float32Array, rows: number, cols: number, out?: Float32Array) {
+    const n = rows * cols;
+    const at = this.at;
+    const xp = this.placeOf(x);
+    if (xp.kind === "foreign") x = x.slice();
+    const op = out ? this.placeOf(out) : undefined;
+    this.outPtr = op && op.kind !== "heap" ? op.ptr : -1;
+    this.lastN = n;
+    const copyX = xp.kind !== "region";
+    let direct = false; // the kernel writes straight into out
+    if (op?.kind === "region") {
+      if (copyX) direct = true;
+      else {
+        const xs = (xp as { ptr: number }).ptr, os = op.ptr, bytes = 4 * n;
+        direct = xs === os || os + bytes <= xs || xs + bytes <= os;
+      }
+    }
+    const separateY = out !== undefined && !copyX && !direct;
+    const base = this.regions.scratch(this.scratchBytes(n, rows, cols, copyX, separateY));
+    let p = base;
+    at.x = copyX ? p : (xp as { ptr: number }).ptr;
+    if (copyX) p += align(4 * n);
+    at.maxes = p;
+    p += align(4 * rows);
+    at.out = p;
+    p += align(4 * rows);
+    at.work = p;
+    p += align(4 * cols);
+    at.y = direct ? (op as { ptr: number }).ptr : separateY ? p : at.x;
+    if (copyX) this.f32.set(x, at.x >> 2);
     return at;
   }
 
-  private store(out: Float32Array, y: number, n: number): void {
-    if (!(this.isInput(out) && y === this.x)) out.set(this.viewOf(y, n));
+  /** After a kernel: on success, the result into `out` unless the kernel wrote it there. */
+  private finish(status: number, out: Float32Array, y: number, n: number): number {
+    if (status !== 0 || y === this.outPtr) return status;
+    const result = this.viewOf(y, n);
+    // A view of this memory taken before the call is detached if the call grew it: write through
+    // a fresh view at the same address (TypedArray.set copies correctly even when they overlap).
+    const target = this.outPtr >= 0 ? new Float32Array(this.kernels.memory.buffer, this.outPtr, n) : out;
+    target.set(result);
+    return status;
   }
 
   /** A view of n floats at p, cached so that a steady stream of same-sized calls allocates nothing. */
@@ -150,21 +219,6 @@ export class WasmBackend implements Backend {
       this.view = new Float32Array(this.kernels.memory.buffer, p, n);
     }
     return this.view!;
-  }
-
-  private reserve(bytes: number): void {
-    const have = this.kernels.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    const pages = Math.ceil((bytes - have) / PAGE);
-    try {
-      this.kernels.memory.grow(pages);
-    } catch {
-      throw new RangeError(
-        `softmax-wasm: this input needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it ` +
-          `from ${have} bytes; split it into smaller calls or use the js backend`,
-      );
-    }
-    this.remap();
   }
 
   private remap(): void {

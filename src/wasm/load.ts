@@ -58,7 +58,22 @@ export function embeddedScalarBytes(): Uint8Array<ArrayBuffer> {
   return decodeBase64(SCALAR_WASM_BASE64);
 }
 
+const FUNCTIONS = [
+  "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
+  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf",
+] as const;
+
+/** Instantiates the kernels, checking first that the module is ours (its imports and exports). */
 export function instantiate(module: WebAssembly.Module): Kernels {
+  const imports = WebAssembly.Module.imports(module);
+  if (imports.length > 0) {
+    throw new TypeError(`softmax-wasm: the module given imports ${imports[0].module}.${imports[0].name}; softmax-wasm's kernels import nothing (use softmax.simd.wasm or softmax.wasm from the package)`);
+  }
+  const exported = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
+  const missing = [...FUNCTIONS.filter((f) => exported.get(f) !== "function"), ...(exported.get("memory") === "memory" ? [] : ["memory"])];
+  if (missing.length > 0) {
+    throw new TypeError(`softmax-wasm: the module given lacks the export${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; is it softmax.simd.wasm or softmax.wasm from the package?`);
+  }
   return new WebAssembly.Instance(module, {}).exports as unknown as Kernels;
 }
 
