@@ -96,7 +96,7 @@ export function readOut(fn: string, out: unknown, length: number): Float32Array 
  * throw (a misspelt option must not be ignored), inherited keys are ignored.
  */
 export function readOptions<K extends string>(fn: string, options: unknown, allowed: readonly K[]): Partial<Record<K, unknown>> {
-  const o: Partial<Record<K, unknown>> = {};
+  const o = Object.create(null) as Partial<Record<K, unknown>>; // so no key can be inherited here either
   if (options === undefined) return o;
   if (options === null || typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`${fn}: options must be an object; got ${show(options)}`);

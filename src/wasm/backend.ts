@@ -171,6 +171,7 @@ export class WasmBackend implements Backend {
   private load(x: Float32Array, rows: number, cols: number, out?: Float32Array) {
     const n = rows * cols;
     const at = this.at;
+    if (this.f32.buffer !== this.kernels.memory.buffer) this.remap(); // grown by another owner of the Memory
     const xp = this.placeOf(x);
     if (xp.kind === "foreign") x = x.slice();
     const op = out ? this.placeOf(out) : undefined;
