@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { createSampler, logSoftmax, sample, type SampleResult, type SamplerOptions } from "../src/index.js";
-import { keptTokens } from "../src/sample/chain.js";
+import { emptyState, keptTokens, type RowState } from "../src/sample/chain.js";
 import { PRESETS, resolveOptions, type StageName } from "../src/sample/options.js";
 import { backend } from "../src/runtime.js";
 import { next32, nextUniform, seedState } from "../src/js/rng.js";
@@ -78,6 +78,8 @@ function refChain(x: Float32Array, o: SamplerOptions, history: number[] = []): R
         run += p.get(order[j++])!;
         if (near(before, o.typicalP!) || near(run, o.typicalP!)) ambiguous = true;
       }
+      const cutScore = score(order[j - 1]); // HF: every token scoring no more than the cut stays
+      while (j < order.length && score(order[j]) <= cutScore) j++;
       const gap = j < order.length ? Math.abs(score(order[j - 1]) - score(order[j])) : Infinity;
       if (gap > 0 && gap <= 1e-6 * score(order[j])) ambiguous = true; // nearly tied scores straddle the cut
       kept = order.slice(0, Math.max(1, j));
@@ -113,10 +115,10 @@ function randomCase(seed: number): { x: Float32Array; o: SamplerOptions; history
   return { x, o, history };
 }
 
-function counts(history: number[]): Map<number, number> {
+function counts(history: number[]): RowState {
   const c = new Map<number, number>();
   for (const id of history) c.set(id, (c.get(id) ?? 0) + 1);
-  return c;
+  return { ...emptyState(resolveOptions("test", {})), counts: c };
 }
 
 describe.each(BACKENDS)("the chain on %s", (name) => {
@@ -184,10 +186,13 @@ describe("goldens at the boundaries", () => {
     });
   });
 
-  it.each(BACKENDS)("%s: typical-p with tied scores keeps the lowest ids first", (name) => {
+  it.each(BACKENDS)("%s: typical-p keeps every token whose score equals the score at the cut (HF's rule)", (name) => {
     withBackend(name, () => {
-      expect(kept([0, 0, 0], { typicalP: 0.5 })).toEqual([0, 1]);
-      expect(kept([2, 2, 2, 2], { typicalP: 0.75 })).toEqual([0, 1, 2]);
+      expect(kept([0, 0, 0], { typicalP: 0.5 })).toEqual([0, 1, 2]); // equal scores stay together
+      expect(kept([2, 2, 2, 2], { typicalP: 0.75 })).toEqual([0, 1, 2, 3]);
+      // Integer (quantised) logits: p ≈ [0.687, 0.093, 0.093, 0.093, 0.034], scores ≈ [0.660, 1.340 ×3, 2.340].
+      // The mass reaches 0.7 at token 1, whose score tokens 2 and 3 share: all three are kept.
+      expect(kept([3, 1, 1, 1, 0], { typicalP: 0.7 })).toEqual([0, 1, 2, 3]);
     });
   });
 

@@ -50,3 +50,22 @@ export function nextUniform(s: RngState): number {
   const a = next32(s) >>> 5, b = next32(s) >>> 6;
   return (a * 67108864 + b) / 9007199254740992;
 }
+
+// xoshiro128**'s jump polynomial (from its authors' reference code): 2^64 steps in one go.
+const JUMP = [0x8764000b, 0xf542d2d3, 0x6fa035c3, 0x77f2db5b];
+
+/**
+ * A second stream of the same seed: the state 2^64 outputs ahead of `s` (xoshiro128**'s jump),
+ * so that it never overlaps the first in any realistic run. XTC's coin comes from it.
+ */
+export function jumped(s: RngState): RngState {
+  const walk = s.slice();
+  const out = new Uint32Array(4);
+  for (const word of JUMP) {
+    for (let b = 0; b < 32; b++) {
+      if ((word >>> b) & 1) for (let k = 0; k < 4; k++) out[k] ^= walk[k];
+      next32(walk);
+    }
+  }
+  return out;
+}

@@ -1,177 +1,26 @@
-// One row through the sampling chain. The O(V) passes run in the backend's kernels (RowKernels);
-// this file only decides which passes to run and orders the (small) candidate sets, so every
-// backend runs the same algorithm and returns the same token.
-//
-// The kept set is either "every unmasked token" (kept === null) or an explicit list of ids.
-// Probabilities over a kept set K at scale s are p_i = e_i / Z with e_i = exp(f32((w_i − m_K)·s))
-// from the kernels' exp (m_K the max over K). Over the whole vocabulary Z is the kernels' ordered
-// sum; over an explicit list it is the f64 sum in ascending id order.
+// One row through the sampling chain: runChain applies the stages of the order as written, then
+// sampleRow draws with one uniform by inverse CDF over the kept tokens in ascending id order. The
+// O(V) passes run in the backend's kernels (src/sample/row.ts); this file only decides which to
+// run and orders the (small) candidate sets, so every backend returns the same token.
 
 import type { RowKernels } from "../backend.js";
 import { expLane } from "../js/exp.js";
 import { scaleOf } from "../js/kernels.js";
 import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
+import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
+import {
+  F32_TINY, HUGE_T_SCALE, RowError, allUnmasked, collect, expAll, expsOf, fr, prefix, scaled, sortDesc, topOfAll,
+  validate, type Row,
+} from "./row.js";
 
-const fr = Math.fround;
-const F32_MAX = 3.4028234663852886e38;
-/** The smallest positive float32 (2^-149): a lower bound that excludes exps of exactly 0. */
-const F32_TINY = 1.401298464324817e-45;
-/** Below this scale the kernels halve the row first (assembly/softmax.ts); so does the chain. */
-const HUGE_T_SCALE = 2 ** -100;
+export { RowError } from "./row.js";
 
 /** Token, and the logprobs when asked for. */
 export interface SampleResult {
   token: number;
   logprob?: number;
   topLogprobs?: { token: number; logprob: number }[];
-}
-
-/** Thrown by sampleRow for invalid logits; the caller turns it into a RangeError with context. */
-export class RowError {
-  constructor(readonly kind: "nan" | "inf" | "masked" | "banned", readonly index: number) {}
-}
-
-/** A float32 value's bits mapped so that unsigned integer order is float order (−0 read as +0). */
-const f32buf = new Float32Array(1);
-const u32buf = new Uint32Array(f32buf.buffer);
-function orderKey(v: number): number {
-  f32buf[0] = v === 0 ? 0 : v;
-  const b = u32buf[0];
-  return b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
-}
-
-/** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
-export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
-  const keys = new Float64Array(ids.length);
-  for (let j = 0; j < ids.length; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
-  keys.sort();
-  const out = new Int32Array(ids.length);
-  for (let j = 0; j < ids.length; j++) out[j] = keys[j] % 2097152;
-  return out;
-}
-
-/** Per-row context: the kernels' buffers and the row's current max over the kept set. */
-interface Row {
-  k: RowKernels;
-  w: Float32Array;
-  e: Float32Array;
-  idx: Int32Array;
-  V: number;
-  /** Max of w over the kept set. */
-  m: number;
-  /** Scale of the exps currently in e (NaN when e is stale), for the whole vocabulary. */
-  eScale: number;
-  /** Σe for that scale. */
-  eSum: number;
-}
-
-/** u = (w − m)·s as the kernels round it; at s = 0 (the uniform limit) 0 for every unmasked w. */
-function scaled(w: number, m: number, s: number): number {
-  if (s === 0) return w === -Infinity ? -Infinity : 0;
-  return fr(fr(w - m) * s);
-}
-
-/** The smallest float32 ≥ v, so that f32 ≥ it ⇔ f32 ≥ v in every backend (WASM rounds bounds to f32). */
-function f32AtLeast(v: number): number {
-  if (v > 0 && v <= F32_TINY) return F32_TINY;
-  const r = fr(v);
-  return r < v ? nextUp(r) : r;
-}
-
-/** The largest float32 ≤ v. */
-function f32AtMost(v: number): number {
-  const r = fr(v);
-  return r > v ? -nextUp(-r) : r;
-}
-
-/** Ids i with lo ≤ src[i] ≤ hi, with the bounds made exact float32 first (see f32AtLeast). */
-function collect(r: Row, src: "w" | "e", lo: number, hi: number, cap: number): number {
-  return r.k.collect(src, r.V, f32AtLeast(lo), f32AtMost(hi), cap);
-}
-
-function expAll(r: Row, s: number): number {
-  if (r.eScale !== s) {
-    r.eSum = r.k.expSum(r.V, r.m, s);
-    r.eScale = s;
-  }
-  return r.eSum;
-}
-
-/**
- * The k highest-w unmasked tokens (ties to lower ids). One O(V) collect pass at a threshold
- * estimated from a strided sample of w usually suffices; a bracketing search handles the rest.
- */
-function topOfAll(r: Row, k: number): Int32Array {
-  if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
-  const cap = Math.max(1024, 4 * k);
-  let lo = sampledThreshold(r, 2 * k);
-  let count = collect(r, "w", lo, Infinity, cap);
-  if (count < k || count > cap) {
-    let delta = Math.max(1, r.m - lo), below = 0, above = Infinity; // count(m − below) < k < cap < count(m − above)
-    for (;;) {
-      lo = Math.max(fr(r.m - delta), -F32_MAX);
-      count = collect(r, "w", lo, Infinity, cap);
-      if (count >= k && count <= cap) break;
-      if (count < k) {
-        if (lo === -F32_MAX) break; // every unmasked token is in: fewer than k of them
-        below = delta;
-        delta = above === Infinity ? delta * 4 : (delta + above) / 2;
-      } else {
-        above = delta;
-        const next = (below + delta) / 2;
-        if (fr(r.m - next) === fr(r.m - delta) || fr(r.m - next) === fr(r.m - below)) {
-          count = collect(r, "w", lo, Infinity, count); // exact ties straddle the cap: take them all
-          break;
-        }
-        delta = next;
-      }
-    }
-  }
-  return sortDesc(r.idx.slice(0, count), (i) => r.w[i]).subarray(0, Math.min(k, count));
-}
-
-/** A w threshold expected to let about `want` tokens through, from every stride-th value of w. */
-function sampledThreshold(r: Row, want: number): number {
-  const stride = Math.max(1, Math.floor(r.V / 4096));
-  const j = Math.min(Math.ceil(want / stride) + 2, 256); // rank wanted within the sample
-  const top = new Float32Array(j).fill(-Infinity); // the j largest sampled values, descending
-  for (let i = 0; i < r.V; i += stride) {
-    const v = r.w[i];
-    if (v > top[j - 1]) {
-      let p = j - 1;
-      while (p > 0 && top[p - 1] < v) {
-        top[p] = top[p - 1];
-        p--;
-      }
-      top[p] = v;
-    }
-  }
-  return Math.max(top[j - 1], -F32_MAX);
-}
-
-/** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
-function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: Float64Array; z: number; m: number } {
-  const ids = kept.slice().sort();
-  let m = -Infinity;
-  for (const i of ids) if (r.w[i] > m) m = r.w[i];
-  const e = new Float64Array(ids.length);
-  let z = 0;
-  for (let j = 0; j < ids.length; j++) {
-    e[j] = s === 0 ? 1 : expLane(scaled(r.w[ids[j]], m, s));
-    z += e[j];
-  }
-  return { ids, e, z, m };
-}
-
-/** Walks ids sorted by priority, accumulating weight(id), until the sum reaches target. */
-function prefix(sorted: Int32Array, weight: (id: number) => number, target: number): Int32Array | undefined {
-  let run = 0;
-  for (let j = 0; j < sorted.length; j++) {
-    run += weight(sorted[j]);
-    if (run >= target) return sorted.subarray(0, j + 1);
-  }
-  return undefined;
 }
 
 function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array {
@@ -212,6 +61,16 @@ function minP(r: Row, kept: Int32Array | null, q: number, s: number): Int32Array
   return r.idx.slice(0, count);
 }
 
+/**
+ * The first n of `order` (sorted by ascending score) and every later token whose score equals
+ * the n-th's: HF's typical-p keeps all tokens whose score is not above the score at the cut.
+ */
+function withTies(order: Int32Array, n: number, score: (id: number) => number): Int32Array {
+  const last = score(order[n - 1]);
+  while (n < order.length && score(order[n]) <= last) n++;
+  return order.subarray(0, n);
+}
+
 function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array {
   if (s === 0) return kept ?? allUnmasked(r); // uniform: every score is equal, keep all
   let ids: Int32Array, ew: (id: number) => number, u: (id: number) => number, z: number, dot: number;
@@ -241,7 +100,8 @@ function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Ar
   const byScore = (list: Int32Array) => Int32Array.from(list).sort((a, b) => score(a) - score(b) || a - b);
   if (kept) {
     const order = byScore(ids);
-    return prefix(order, ew, target) ?? order;
+    const cut = prefix(order, ew, target);
+    return cut ? withTies(order, cut.length, score) : order;
   }
   // Whole vocabulary: collect a band of e around exp(c), widening until the prefix by score
   // completes inside the part of the band known to be complete (score ≤ σ).
@@ -257,23 +117,10 @@ function typical(r: Row, kept: Int32Array | null, p: number, s: number): Int32Ar
     for (let j = 0; j < order.length; j++) {
       if (!everything && score(order[j]) > sigma) break;
       run += ew(order[j]);
-      if (run >= target) return order.subarray(0, j + 1);
+      if (run >= target) return withTies(order, j + 1, score);
     }
     if (everything) return order;
   }
-}
-
-function allUnmasked(r: Row): Int32Array {
-  const count = collect(r, "w", -F32_MAX, Infinity, r.V);
-  return r.idx.slice(0, count);
-}
-
-/** The next float32 above the float32 v. */
-function nextUp(v: number): number {
-  if (v === 0) return F32_TINY; // from −0 too, whose bits would step the wrong way
-  f32buf[0] = v;
-  u32buf[0] += v >= 0 ? 1 : -1;
-  return f32buf[0];
 }
 
 /**
@@ -289,6 +136,21 @@ function topLogprobs(ids: ArrayLike<number>, lp: (id: number) => number, n: numb
   return top;
 }
 
+/** Per-row inputs beyond the logits: the history's counts and DRY penalties, XTC's coin, mirostat's μ. */
+export interface RowState {
+  counts: Map<number, number>;
+  dry: Map<number, number>;
+  /** This row's uniform from the XTC stream (NaN when XTC is off). */
+  xtcCoin: number;
+  /** Mirostat's μ for this row; sampleRow updates it after the draw. */
+  mu: number;
+}
+
+/** A RowState with nothing in it: no history, XTC's coin never up, μ at 2τ. */
+export function emptyState(o: Resolved): RowState {
+  return { counts: new Map(), dry: new Map(), xtcCoin: NaN, mu: 2 * o.mirostatTau };
+}
+
 /** The row's state after the chain: the kept set (null = every unmasked token) and the scale. */
 export interface ChainState {
   kept: Int32Array | null;
@@ -296,30 +158,56 @@ export interface ChainState {
   greedy: boolean;
 }
 
-/** Runs the stages of `o.chain` over r.w (bias and penalties edit it; filters narrow `kept`). */
-function runChain(r: Row, x: Float32Array, o: Resolved, counts: Map<number, number>): ChainState {
+/**
+ * Runs the stages of `o.chain` over r.w, in the order given. Logit-editing stages (bias,
+ * penalties, DRY) edit w; filters narrow `kept`; temperature sets the scale s. An editing stage
+ * after temperature acts on the scaled logits, as written: w is scaled first (w ← w·s, s ← 1).
+ */
+function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainState {
   const { w, V } = r;
   let kept: Int32Array | null = null;
   let s = 1;
-  const greedy = o.temperature === 0;
+  const edit = (apply: () => void) => {
+    if (s !== 1) {
+      for (let i = 0; i < V; i++) w[i] = s === 0 ? (w[i] === -Infinity ? -Infinity : 0) : fr(w[i] * s);
+      s = 1;
+    }
+    apply();
+    validate(r, x, "banned");
+  };
   for (const stage of o.chain) {
-    if (greedy && stage !== "bias" && stage !== "penalties") continue;
+    if (o.greedy && stage !== "bias" && stage !== "penalties" && stage !== "dry") continue;
     switch (stage) {
       case "bias":
-        for (const [id, b] of o.bias) w[id] = w[id] + b; // ids checked against V by the caller
-        validate(r, x, "banned");
+        edit(() => {
+          for (const [id, b] of o.bias) w[id] = w[id] + b; // ids checked against V by the caller
+        });
         break;
       case "penalties":
-        for (const [id, c] of counts) {
-          if (id >= V) continue; // ids beyond this vocabulary cannot be penalised
-          let l = w[id];
-          if (o.repetitionPenalty !== 1) l = l > 0 ? fr(l / o.repetitionPenalty) : fr(l * o.repetitionPenalty);
-          w[id] = l - (c * o.frequencyPenalty + (c > 0 ? o.presencePenalty : 0));
-        }
-        validate(r, x, "banned");
+        edit(() => {
+          for (const [id, c] of st.counts) {
+            if (id >= V) continue; // ids beyond this vocabulary cannot be penalised
+            let l = w[id];
+            if (o.repetitionPenalty !== 1) l = l > 0 ? fr(l / o.repetitionPenalty) : fr(l * o.repetitionPenalty);
+            w[id] = l - (c * o.frequencyPenalty + (c > 0 ? o.presencePenalty : 0));
+          }
+        });
         break;
-      case "temperature":
-        s = o.temperature === Infinity ? 0 : scaleOf(o.temperature);
+      case "dry":
+        edit(() => {
+          for (const [id, penalty] of st.dry) if (id < V) w[id] = w[id] - penalty;
+        });
+        break;
+      case "temperature": {
+        let t = o.temperature;
+        if (o.dynatempRange > 0 && t !== Infinity) {
+          t = dynamicTemperature(r, kept, t, o.dynatempRange, o.dynatempExponent);
+          if (t === 0) {
+            kept = mostProbable(r, kept); // T_dyn = 0: greedy over what is kept
+            break;
+          }
+        }
+        s = t === Infinity ? 0 : scaleOf(t);
         if (s > 0 && s < HUGE_T_SCALE) {
           // As the kernels do: halve the row (exact for normal floats) and double s, so that
           // w − m cannot overflow float32 where the scaled difference still matters.
@@ -329,6 +217,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, counts: Map<number, numb
           s = fr(s * 2);
         }
         break;
+      }
       case "topK":
         kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : topOfAll(r, o.topK);
         break;
@@ -341,36 +230,54 @@ function runChain(r: Row, x: Float32Array, o: Resolved, counts: Map<number, numb
       case "typicalP":
         kept = typical(r, kept, o.typicalP, s);
         break;
+      case "topNSigma":
+        kept = topNSigma(r, kept, o.topNSigma);
+        break;
+      case "xtc":
+        kept = xtc(r, kept, s, o.xtcThreshold, st.xtcCoin, o.xtcProbability, x);
+        break;
+      case "epsilon":
+        kept = epsilon(r, kept, s, o.epsilonCutoff);
+        break;
+      case "eta":
+        kept = eta(r, kept, s, o.etaCutoff);
+        break;
+      case "mirostat":
+        kept = mirostat(r, kept, s, o.mirostat as 1 | 2, st.mu, o.mirostatM);
+        break;
     }
   }
-
-  return { kept, s, greedy };
+  return { kept, s, greedy: o.greedy };
 }
 
-/**
- * The tokens the chain keeps for row `x` (ascending ids), the final scale, and the row after
- * bias and penalties: what the draw then samples from. For tests and tools.
- */
-export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, counts: Map<number, number>): { kept: Int32Array; s: number; w: Float32Array } {
-  const { w, e, idx } = k.buffers(x.length);
-  w.set(x);
-  const r: Row = { k, w, e, idx, V: x.length, m: 0, eScale: NaN, eSum: 0 };
-  validate(r, x, "masked");
-  const st = runChain(r, x, o, counts);
-  const kept = st.greedy ? Int32Array.of(topOfAll(r, 1)[0]) : st.kept ? st.kept.slice().sort() : allUnmasked(r);
-  return { kept, s: st.s, w: w.slice() };
-}
-
-/**
- * Samples one token from `x` (a row of V float32 logits, validated here) with uniform u ∈ [0, 1).
- * `counts` holds the history's token counts (for the penalties).
- */
-export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: Map<number, number>, u: number): SampleResult {
+function startRow(k: RowKernels, x: Float32Array): Row {
   const V = x.length;
   const { w, e, idx } = k.buffers(V);
   w.set(x);
   const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
   validate(r, x, "masked");
+  return r;
+}
+
+/**
+ * The tokens the chain keeps for row `x` (ascending ids), the final scale, and the row after
+ * the logit-editing stages: what the draw then samples from. For tests and tools.
+ */
+export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, st: RowState): { kept: Int32Array; s: number; w: Float32Array } {
+  const r = startRow(k, x);
+  const chain = runChain(r, x, o, st);
+  const kept = chain.greedy ? topOfAll(r, 1) : chain.kept ? chain.kept.slice().sort() : allUnmasked(r);
+  return { kept, s: chain.s, w: r.w.slice() };
+}
+
+/**
+ * Samples one token from `x` (a row of V float32 logits, validated here) with uniform u ∈ [0, 1).
+ * With mirostat on, st.mu is updated from the drawn token's surprise.
+ */
+export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, st: RowState, u: number): SampleResult {
+  const V = x.length;
+  const r = startRow(k, x);
+  const { w } = r;
 
   // Raw logprobs are of the logits as given: computed before any stage edits w.
   let raw: ((id: number) => number) | undefined;
@@ -382,9 +289,10 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
     if (o.logprobs > 0) rawTop = topLogprobs(topOfAll(r, o.logprobs), raw, o.logprobs, V);
   }
 
-  const { kept, s, greedy } = runChain(r, x, o, counts);
+  const { kept, s, greedy } = runChain(r, x, o, st);
 
   let token: number;
+  let p = 1; // the drawn token's probability in the distribution it was drawn from
   let processed: ((id: number) => number) | undefined;
   let pool: ArrayLike<number> = [];
   if (greedy) {
@@ -394,15 +302,16 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
   } else if (kept) {
     const { ids, e: ek, z, m } = expsOf(r, kept, s);
     const target = u * z;
-    let run = 0;
-    token = ids[ids.length - 1];
+    let run = 0, at = ids.length - 1;
     for (let j = 0; j < ids.length; j++) {
       run += ek[j];
       if (run > target) {
-        token = ids[j];
+        at = j;
         break;
       }
     }
+    token = ids[at];
+    p = ek[at] / z;
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(ln64(z));
       const inKept = new Set(ids);
@@ -412,6 +321,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
   } else if (s === 0) {
     const all = allUnmasked(r);
     token = all[Math.min(all.length - 1, Math.floor(u * all.length))];
+    p = 1 / all.length;
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(-ln64(all.length));
       processed = (id) => (w[id] === -Infinity ? -Infinity : l);
@@ -420,12 +330,14 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
   } else {
     const z = expAll(r, s);
     token = k.walkCdf(V, u * z);
+    p = r.e[token] / z;
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(ln64(z));
       processed = (id) => (w[id] === -Infinity ? -Infinity : fr(scaled(w[id], r.m, s) - l));
       pool = o.logprobs > 0 ? topOfAll(r, o.logprobs) : [];
     }
   }
+  if (o.mirostat !== 0 && !greedy) st.mu -= o.mirostatEta * (-Math.log2(p) - o.mirostatTau);
 
   const result: SampleResult = { token };
   if (o.logprobs !== undefined) {
@@ -434,18 +346,4 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, counts: M
     if (o.logprobs > 0) result.topLogprobs = o.processed ? topLogprobs(pool, lp, o.logprobs, V) : rawTop;
   }
   return result;
-}
-
-/** Checks w's max (NaN, +Infinity, all −Infinity) and stores it in r.m. */
-function validate(r: Row, x: Float32Array, allMasked: "masked" | "banned"): void {
-  const { max, nan } = r.k.rowMax(r.V);
-  if (nan || max === Infinity) {
-    let i = 0;
-    while (!(r.w[i] !== r.w[i] || r.w[i] === Infinity)) i++;
-    // NaN or +Infinity in the caller's logits, or an overflow that a bias or penalty caused.
-    throw new RowError(x[i] !== x[i] ? "nan" : "inf", i);
-  }
-  if (max === -Infinity) throw new RowError(allMasked, -1);
-  r.m = max;
-  r.eScale = NaN;
 }

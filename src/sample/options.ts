@@ -1,10 +1,12 @@
 // Sampling options: their types, defaults ("off"), validation and the stage orders.
 
-import { isMap, mapEntries, readOptions } from "../input.js";
+import { isMap, mapEntries, readNumbers, readOptions } from "../input.js";
 import { show } from "../validate.js";
 
 /** A stage of the sampling chain. */
-export type StageName = "bias" | "penalties" | "temperature" | "topK" | "topP" | "minP" | "typicalP";
+export type StageName =
+  | "bias" | "penalties" | "dry" | "temperature" | "topK" | "topP" | "minP" | "typicalP"
+  | "topNSigma" | "xtc" | "epsilon" | "eta" | "mirostat";
 
 /** Named chain orders, as llama.cpp, HF transformers and vLLM apply them. */
 export type OrderPreset = "hf" | "llama.cpp" | "vllm";
@@ -39,18 +41,58 @@ export interface SamplerOptions {
   logprobsMode?: "raw" | "processed";
   /** Rows in the input, one token sampled per row (default 1). */
   rows?: number;
+  /** Top-n-σ (llama.cpp): keep l ≥ max − n·σ over the finite kept logits (default 0 = off). */
+  topNSigma?: number;
+  /** XTC: the chance, per sampled row, of excluding the top choices (default 0 = off; [0, 1]). */
+  xtcProbability?: number;
+  /** XTC: the probability a token must reach to count as a top choice (default 0.1; (0, 0.5]). */
+  xtcThreshold?: number;
+  /** DRY: the penalty multiplier (default 0 = off). */
+  dryMultiplier?: number;
+  /** DRY: the base of the penalty's exponential growth (default 1.75; > 1). */
+  dryBase?: number;
+  /** DRY: repeats shorter than this are not penalised (default 2; an integer ≥ 1). */
+  dryAllowedLength?: number;
+  /** DRY: how many of the latest history tokens to search (default 0 = all). */
+  dryLastN?: number;
+  /** DRY: token ids that no repeat may span (default none). */
+  dryBreakers?: ArrayLike<number>;
+  /** Mirostat version: 0 (off), 1 or 2 (default 0). */
+  mirostat?: 0 | 1 | 2;
+  /** Mirostat: the target surprise τ in bits (default 5); μ starts at 2τ. */
+  mirostatTau?: number;
+  /** Mirostat: the learning rate η of μ (default 0.1). */
+  mirostatEta?: number;
+  /** Mirostat v1: how many top tokens estimate the Zipf exponent (default 100). */
+  mirostatM?: number;
+  /** Dynamic temperature: T ranges over [max(0, T − range), T + range] by entropy (default 0 = off). */
+  dynatempRange?: number;
+  /** Dynamic temperature: the exponent on the normalised entropy (default 1; > 0). */
+  dynatempExponent?: number;
+  /** Epsilon sampling (HF): remove tokens with p < ε, keeping the most probable (default 0 = off; (0, 1)). */
+  epsilonCutoff?: number;
+  /** Eta sampling (HF): remove tokens with p < min(ε, √ε·e^(−H)) (default 0 = off; (0, 1)). */
+  etaCutoff?: number;
 }
 
 export const PRESETS: Record<OrderPreset, readonly StageName[]> = {
-  hf: ["bias", "penalties", "temperature", "topK", "topP", "minP", "typicalP"],
-  "llama.cpp": ["bias", "penalties", "topK", "typicalP", "topP", "minP", "temperature"],
+  hf: ["bias", "penalties", "temperature", "topK", "topP", "minP", "typicalP", "epsilon", "eta"],
+  "llama.cpp": ["bias", "penalties", "dry", "topNSigma", "topK", "typicalP", "topP", "minP", "xtc", "temperature"],
   vllm: ["bias", "penalties", "temperature", "minP", "topK", "topP"],
 };
 
-const STAGES: readonly StageName[] = PRESETS.hf;
+/** With mirostat on, a preset becomes this chain (as llama.cpp builds it, penalties kept). */
+export const MIROSTAT_CHAIN: readonly StageName[] = ["bias", "penalties", "temperature", "mirostat"];
+
+const STAGES: readonly StageName[] = [
+  "bias", "penalties", "dry", "temperature", "topK", "topP", "minP", "typicalP", "topNSigma", "xtc", "epsilon", "eta", "mirostat",
+];
 const KEYS = [
   "temperature", "topK", "topP", "minP", "typicalP", "repetitionPenalty", "frequencyPenalty",
   "presencePenalty", "logitBias", "seed", "order", "logprobs", "logprobsMode", "rows",
+  "topNSigma", "xtcProbability", "xtcThreshold", "dryMultiplier", "dryBase", "dryAllowedLength",
+  "dryLastN", "dryBreakers", "mirostat", "mirostatTau", "mirostatEta", "mirostatM", "dynatempRange",
+  "dynatempExponent", "epsilonCutoff", "etaCutoff",
 ] as const;
 
 /** Validated options: numbers filled with their "off" values, the chain reduced to active stages. */
@@ -65,6 +107,24 @@ export interface Resolved {
   presencePenalty: number;
   bias: [number, number][];
   seed: number | undefined;
+  topNSigma: number;
+  xtcProbability: number;
+  xtcThreshold: number;
+  dryMultiplier: number;
+  dryBase: number;
+  dryAllowedLength: number;
+  dryLastN: number;
+  dryBreakers: Set<number>;
+  mirostat: 0 | 1 | 2;
+  mirostatTau: number;
+  mirostatEta: number;
+  mirostatM: number;
+  dynatempRange: number;
+  dynatempExponent: number;
+  epsilonCutoff: number;
+  etaCutoff: number;
+  /** T = 0 without dynamic temperature: the argmax after the logit-editing stages. */
+  greedy: boolean;
   /** The stages that do something, in order. */
   chain: StageName[];
   logprobs: number | undefined;
@@ -123,28 +183,84 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
   const rows = num(fn, "rows", o.rows, 1);
   check(Number.isInteger(rows) && rows >= 1, fn, "rows", rows, "a positive integer");
 
+  const topNSigma = num(fn, "topNSigma", o.topNSigma, 0);
+  check(topNSigma >= 0 && topNSigma < Infinity, fn, "topNSigma", topNSigma, "a finite number ≥ 0 (0 = off)");
+  const xtcProbability = num(fn, "xtcProbability", o.xtcProbability, 0);
+  check(xtcProbability >= 0 && xtcProbability <= 1, fn, "xtcProbability", xtcProbability, "in [0, 1] (0 = off)");
+  const xtcThreshold = num(fn, "xtcThreshold", o.xtcThreshold, 0.1);
+  check(xtcThreshold > 0 && xtcThreshold <= 0.5, fn, "xtcThreshold", xtcThreshold, "in (0, 0.5]");
+  const dryMultiplier = num(fn, "dryMultiplier", o.dryMultiplier, 0);
+  check(dryMultiplier >= 0 && dryMultiplier < Infinity, fn, "dryMultiplier", dryMultiplier, "a finite number ≥ 0 (0 = off)");
+  const dryBase = num(fn, "dryBase", o.dryBase, 1.75);
+  check(dryBase > 1 && dryBase < Infinity, fn, "dryBase", dryBase, "a finite number > 1");
+  const dryAllowedLength = num(fn, "dryAllowedLength", o.dryAllowedLength, 2);
+  check(Number.isInteger(dryAllowedLength) && dryAllowedLength >= 1, fn, "dryAllowedLength", dryAllowedLength, "an integer ≥ 1");
+  const dryLastN = num(fn, "dryLastN", o.dryLastN, 0);
+  check(Number.isInteger(dryLastN) && dryLastN >= 0, fn, "dryLastN", dryLastN, "an integer ≥ 0 (0 = the whole history)");
+  const dryBreakers = new Set<number>();
+  const breakers = readNumbers(fn, "dryBreakers", o.dryBreakers);
+  if (breakers) {
+    for (let i = 0; i < breakers.length; i++) {
+      const id = breakers[i];
+      if (!Number.isInteger(id) || id < 0) throw new RangeError(`${fn}: dryBreakers[${i}] is ${show(id)}, not a token id`);
+      dryBreakers.add(id);
+    }
+  }
+  const mirostat = num(fn, "mirostat", o.mirostat, 0);
+  if (mirostat !== 0 && mirostat !== 1 && mirostat !== 2) throw new RangeError(`${fn}: mirostat must be 0 (off), 1 or 2; got ${show(mirostat)}`);
+  const mirostatTau = num(fn, "mirostatTau", o.mirostatTau, 5);
+  check(mirostatTau >= 0 && mirostatTau < Infinity, fn, "mirostatTau", mirostatTau, "a finite number ≥ 0");
+  const mirostatEta = num(fn, "mirostatEta", o.mirostatEta, 0.1);
+  check(mirostatEta >= 0 && mirostatEta < Infinity, fn, "mirostatEta", mirostatEta, "a finite number ≥ 0");
+  const mirostatM = num(fn, "mirostatM", o.mirostatM, 100);
+  check(Number.isInteger(mirostatM) && mirostatM >= 2, fn, "mirostatM", mirostatM, "an integer ≥ 2");
+  const dynatempRange = num(fn, "dynatempRange", o.dynatempRange, 0);
+  check(dynatempRange >= 0 && dynatempRange < Infinity, fn, "dynatempRange", dynatempRange, "a finite number ≥ 0 (0 = off)");
+  const dynatempExponent = num(fn, "dynatempExponent", o.dynatempExponent, 1);
+  check(dynatempExponent > 0 && dynatempExponent < Infinity, fn, "dynatempExponent", dynatempExponent, "a finite number > 0");
+  const epsilonCutoff = num(fn, "epsilonCutoff", o.epsilonCutoff, 0);
+  check(epsilonCutoff === 0 || (epsilonCutoff > 0 && epsilonCutoff < 1), fn, "epsilonCutoff", epsilonCutoff, "in (0, 1) (0 = off)");
+  const etaCutoff = num(fn, "etaCutoff", o.etaCutoff, 0);
+  check(etaCutoff === 0 || (etaCutoff > 0 && etaCutoff < 1), fn, "etaCutoff", etaCutoff, "in (0, 1) (0 = off)");
+
   const bias = readBias(fn, o.logitBias);
-  const order = readOrder(fn, o.order);
+  const preset = o.order === undefined || typeof o.order === "string";
+  let order = readOrder(fn, o.order);
+  if (mirostat !== 0 && preset) order = MIROSTAT_CHAIN;
+  if (mirostat !== 0 && order.includes("mirostat") && order.indexOf("mirostat") !== order.length - 1) {
+    throw new RangeError(`${fn}: "mirostat" must be the last stage of the order; got ${JSON.stringify(order)}`);
+  }
 
   // Keep only the stages that do something; a stage set to a non-default value but missing from
   // the order would be silently ignored, so that is an error.
   const active: Record<StageName, boolean> = {
     bias: bias.length > 0,
     penalties: repetitionPenalty !== 1 || frequencyPenalty !== 0 || presencePenalty !== 0,
-    temperature: temperature !== 1,
+    dry: dryMultiplier > 0,
+    temperature: temperature !== 1 || dynatempRange > 0,
     topK: topK !== 0,
     topP: topP !== 1,
     minP: minP !== 0,
     typicalP: typicalP !== 1,
+    topNSigma: topNSigma > 0,
+    xtc: xtcProbability > 0,
+    epsilon: epsilonCutoff > 0,
+    eta: etaCutoff > 0,
+    mirostat: mirostat !== 0,
   };
   for (const stage of STAGES) {
     if (active[stage] && !order.includes(stage)) {
-      throw new RangeError(`${fn}: ${stage} is set but the order ${JSON.stringify(o.order ?? "hf")} has no "${stage}" stage`);
+      const name = mirostat !== 0 && preset ? `${JSON.stringify(o.order ?? "hf")} with mirostat on (${MIROSTAT_CHAIN.join(" → ")})` : JSON.stringify(o.order ?? "hf");
+      throw new RangeError(`${fn}: ${stage} is set but the order ${name} has no "${stage}" stage`);
     }
   }
   return {
     temperature, topK, topP, minP, typicalP, repetitionPenalty, frequencyPenalty, presencePenalty,
-    bias, seed, chain: order.filter((s) => active[s]), logprobs, processed: mode === "processed", rows,
+    bias, seed, logprobs, processed: mode === "processed", rows,
+    topNSigma, xtcProbability, xtcThreshold, dryMultiplier, dryBase, dryAllowedLength, dryLastN, dryBreakers,
+    mirostat, mirostatTau, mirostatEta, mirostatM, dynatempRange, dynatempExponent, epsilonCutoff, etaCutoff,
+    greedy: temperature === 0 && dynatempRange === 0,
+    chain: order.filter((s) => active[s]),
   };
 }
 

@@ -2,10 +2,11 @@
 // that getBackend() returns at each call. src/index.ts and src/js.ts bind and document them.
 
 import type { Backend } from "../backend.js";
-import { nextUniform, seedState, type RngState } from "../js/rng.js";
+import { jumped, nextUniform, seedState, type RngState } from "../js/rng.js";
 import { readLogits, readNumbers, readOptions } from "../input.js";
 import { show } from "../validate.js";
-import { RowError, sampleRow, type SampleResult } from "./chain.js";
+import { RowError, sampleRow, type RowState, type SampleResult } from "./chain.js";
+import { dryPenalties } from "./dry.js";
 import { resolveOptions, type Resolved, type SamplerOptions } from "./options.js";
 
 export type { SampleResult } from "./chain.js";
@@ -20,6 +21,24 @@ export interface SampleCall {
 export interface Sampler {
   /** Samples one token per row: a SampleResult when rows = 1, else one per row. */
   sample(logits: Float32Array | Float64Array | number[], call?: SampleCall): SampleResult | SampleResult[];
+  /** Puts the streams back to their seeded start and mirostat's μ back to 2τ for every row. */
+  reset(): void;
+}
+
+/**
+ * What a sampler carries from call to call: the token stream, XTC's stream (the token stream
+ * jumped 2^64 ahead), and mirostat's μ per row. A call works on a copy and commits it only when
+ * every row succeeded.
+ */
+interface Streams {
+  tokens: RngState;
+  xtc: RngState;
+  mu: Float64Array;
+}
+
+function startStreams(o: Resolved, seed: number): Streams {
+  const tokens = seedState(seed);
+  return { tokens, xtc: jumped(tokens), mu: new Float64Array(o.rows).fill(2 * o.mirostatTau) };
 }
 
 function randomSeed(): number {
@@ -49,7 +68,7 @@ function counts(fn: string, history: Float64Array | undefined, vocab: number): M
  * Samples every row. The arguments are read once, first; the random stream advances only when
  * the whole call succeeds (a call that throws leaves it where it was).
  */
-function run(b: Backend, fn: string, logits: unknown, o: Resolved, rng: RngState, history: unknown): SampleResult[] {
+function run(b: Backend, fn: string, logits: unknown, o: Resolved, streams: Streams, history: unknown): SampleResult[] {
   const h = readNumbers(fn, "history", history);
   const x = readLogits(fn, logits);
   const n = x.f32.length;
@@ -62,20 +81,25 @@ function run(b: Backend, fn: string, logits: unknown, o: Resolved, rng: RngState
     if (id >= V) throw new RangeError(`${fn}: logitBias has token id ${id}, beyond the vocabulary of ${V}`);
   }
   const c = counts(fn, h, V);
+  const dry = o.dryMultiplier > 0 && h ? dryPenalties(h, o) : new Map<number, number>();
   const k = b.rowKernels();
   const f = k.prepare(x.f32, V);
-  const draw = rng.slice();
+  const tokens = streams.tokens.slice(), xtcStream = streams.xtc.slice(), mu = streams.mu.slice();
   const out: SampleResult[] = [];
   for (let row = 0; row < o.rows; row++) {
-    const u = nextUniform(draw);
+    const u = nextUniform(tokens);
+    const st: RowState = { counts: c, dry, xtcCoin: o.xtcProbability > 0 ? nextUniform(xtcStream) : NaN, mu: mu[row] };
     try {
-      out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, c, u));
+      out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, st, u));
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
       throw rowError(fn, e, row, V, x.given);
     }
+    mu[row] = st.mu;
   }
-  rng.set(draw);
+  streams.tokens.set(tokens);
+  streams.xtc.set(xtcStream);
+  streams.mu.set(mu);
   return out;
 }
 
@@ -98,18 +122,25 @@ function rowError(fn: string, e: RowError, row: number, V: number, x: ArrayLike<
 
 export function sampleOn(getBackend: () => Backend, logits: unknown, options: unknown): number | Int32Array {
   const o = resolveOptions("sample", options);
-  const results = run(getBackend(), "sample", logits, o, seedState(o.seed ?? randomSeed()), undefined);
+  const results = run(getBackend(), "sample", logits, o, startStreams(o, o.seed ?? randomSeed()), undefined);
   return o.rows === 1 ? results[0].token : Int32Array.from(results, (r) => r.token);
 }
 
 export function createSamplerOn(getBackend: () => Backend, options: unknown): Sampler {
   const o = resolveOptions("createSampler", options);
-  const rng = seedState(o.seed ?? randomSeed());
+  const seed = o.seed ?? randomSeed();
+  const streams = startStreams(o, seed);
   return {
     sample(logits, call) {
       const c = readOptions("sampler.sample", call, ["history"] as const);
-      const results = run(getBackend(), "sampler.sample", logits, o, rng, c.history);
+      const results = run(getBackend(), "sampler.sample", logits, o, streams, c.history);
       return o.rows === 1 ? results[0] : results;
+    },
+    reset() {
+      const fresh = startStreams(o, seed);
+      streams.tokens.set(fresh.tokens);
+      streams.xtc.set(fresh.xtc);
+      streams.mu.set(fresh.mu);
     },
   };
 }

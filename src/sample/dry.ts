@@ -1,0 +1,62 @@
+// DRY, "don't repeat yourself" (koboldcpp, then llama.cpp): a token that would continue a repeat
+// of the history's tail is penalised, exponentially in the repeat's length. Computed once per call
+// from the history, in O(history) with a Z-function, so a 100,000-token history costs one pass.
+
+import type { Resolved } from "./options.js";
+
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * The DRY penalty of each token that would extend a repeat: for every earlier position j in the
+ * last `dryLastN` tokens whose run h[j−L+1..j] equals the tail h[n−L..n−1] with L ≥ allowedLength,
+ * the token h[j+1] gets multiplier · base^(L − allowedLength), the largest L winning. A repeat
+ * never spans a breaker, so L is capped by the tail's run since its last breaker. Penalties
+ * beyond the float32 range clamp to it.
+ */
+export function dryPenalties(history: ArrayLike<number>, o: Resolved): Map<number, number> {
+  const penalties = new Map<number, number>();
+  const total = history.length;
+  const n = o.dryLastN > 0 ? Math.min(o.dryLastN, total) : total;
+  if (n < 2) return penalties;
+  const start = total - n;
+  // rev[i] = h[n − 1 − i]: a common prefix of rev and rev[i..] is a common suffix of the whole
+  // window and of the window cut to end at j = n − 1 − i.
+  const rev = new Float64Array(n);
+  for (let i = 0; i < n; i++) rev[i] = history[start + n - 1 - i];
+  let limit = 0; // tokens at the tail before the last breaker
+  while (limit < n && !o.dryBreakers.has(rev[limit])) limit++;
+  if (limit < o.dryAllowedLength) return penalties;
+
+  const z = zFunction(rev);
+  const longest = new Map<number, number>();
+  for (let j = 0; j + 1 < n; j++) {
+    const length = Math.min(z[n - 1 - j], limit);
+    if (length < o.dryAllowedLength) continue;
+    const next = history[start + j + 1];
+    if (length > (longest.get(next) ?? 0)) longest.set(next, length);
+  }
+  for (const [token, length] of longest) {
+    const p = o.dryMultiplier * Math.pow(o.dryBase, length - o.dryAllowedLength);
+    penalties.set(token, Math.min(p, F32_MAX));
+  }
+  return penalties;
+}
+
+/** z[i] = the length of the longest common prefix of a and a[i..] (z[0] = a.length), in O(n). */
+export function zFunction(a: ArrayLike<number>): Int32Array {
+  const n = a.length;
+  const z = new Int32Array(n);
+  if (n === 0) return z;
+  z[0] = n;
+  let l = 0, r = 0; // [l, r) is the rightmost segment known to match a prefix
+  for (let i = 1; i < n; i++) {
+    let k = i < r ? Math.min(r - i, z[i - l]) : 0;
+    while (i + k < n && a[k] === a[i + k]) k++;
+    z[i] = k;
+    if (i + k > r) {
+      l = i;
+      r = i + k;
+    }
+  }
+  return z;
+}

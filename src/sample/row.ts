@@ -1,0 +1,194 @@
+// One row's working state and the primitives every stage uses: the kernels' passes (RowKernels)
+// with float32-exact bounds, exps over the whole vocabulary or an explicit kept set, top-k by
+// logit, sorting small candidate sets, and validation. The stages are in chain.ts and stages.ts.
+//
+// The kept set is either "every unmasked token" (kept === null) or an explicit list of ids.
+// Probabilities over a kept set K at scale s are p_i = e_i / Z with e_i = exp(f32((w_i − m_K)·s))
+// from the kernels' exp (m_K the max over K). Over the whole vocabulary Z is the kernels' ordered
+// sum; over an explicit list it is the f64 sum in ascending id order.
+
+import type { RowKernels } from "../backend.js";
+import { expLane } from "../js/exp.js";
+
+export const fr = Math.fround;
+export const F32_MAX = 3.4028234663852886e38;
+/** The smallest positive float32 (2^-149): a lower bound that excludes exps of exactly 0. */
+export const F32_TINY = 1.401298464324817e-45;
+/** Below this scale the kernels halve the row first (assembly/softmax.ts); so does the chain. */
+export const HUGE_T_SCALE = 2 ** -100;
+
+
+/** Thrown by sampleRow for invalid logits; the caller turns it into a RangeError with context. */
+export class RowError {
+  constructor(readonly kind: "nan" | "inf" | "masked" | "banned", readonly index: number) {}
+}
+
+/** A float32 value's bits mapped so that unsigned integer order is float order (−0 read as +0). */
+const f32buf = new Float32Array(1);
+const u32buf = new Uint32Array(f32buf.buffer);
+export function orderKey(v: number): number {
+  f32buf[0] = v === 0 ? 0 : v;
+  const b = u32buf[0];
+  return b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+}
+
+/** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
+export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
+  const keys = new Float64Array(ids.length);
+  for (let j = 0; j < ids.length; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
+  keys.sort();
+  const out = new Int32Array(ids.length);
+  for (let j = 0; j < ids.length; j++) out[j] = keys[j] % 2097152;
+  return out;
+}
+
+/** Per-row context: the kernels' buffers and the row's current max over the kept set. */
+export interface Row {
+  k: RowKernels;
+  w: Float32Array;
+  e: Float32Array;
+  idx: Int32Array;
+  V: number;
+  /** Max of w over the kept set. */
+  m: number;
+  /** Scale of the exps currently in e (NaN when e is stale), for the whole vocabulary. */
+  eScale: number;
+  /** Σe for that scale. */
+  eSum: number;
+}
+
+/** u = (w − m)·s as the kernels round it; at s = 0 (the uniform limit) 0 for every unmasked w. */
+export function scaled(w: number, m: number, s: number): number {
+  if (s === 0) return w === -Infinity ? -Infinity : 0;
+  return fr(fr(w - m) * s);
+}
+
+/** The smallest float32 ≥ v, so that f32 ≥ it ⇔ f32 ≥ v in every backend (WASM rounds bounds to f32). */
+export function f32AtLeast(v: number): number {
+  if (v > 0 && v <= F32_TINY) return F32_TINY;
+  const r = fr(v);
+  return r < v ? nextUp(r) : r;
+}
+
+/** The largest float32 ≤ v. */
+export function f32AtMost(v: number): number {
+  const r = fr(v);
+  return r > v ? -nextUp(-r) : r;
+}
+
+/** Ids i with lo ≤ src[i] ≤ hi, with the bounds made exact float32 first (see f32AtLeast). */
+export function collect(r: Row, src: "w" | "e", lo: number, hi: number, cap: number): number {
+  return r.k.collect(src, r.V, f32AtLeast(lo), f32AtMost(hi), cap);
+}
+
+export function expAll(r: Row, s: number): number {
+  if (r.eScale !== s) {
+    r.eSum = r.k.expSum(r.V, r.m, s);
+    r.eScale = s;
+  }
+  return r.eSum;
+}
+
+/**
+ * The k highest-w unmasked tokens (ties to lower ids). One O(V) collect pass at a threshold
+ * estimated from a strided sample of w usually suffices; a bracketing search handles the rest.
+ */
+export function topOfAll(r: Row, k: number): Int32Array {
+  if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
+  const cap = Math.max(1024, 4 * k);
+  let lo = sampledThreshold(r, 2 * k);
+  let count = collect(r, "w", lo, Infinity, cap);
+  if (count < k || count > cap) {
+    let delta = Math.max(1, r.m - lo), below = 0, above = Infinity; // count(m − below) < k < cap < count(m − above)
+    for (;;) {
+      lo = Math.max(fr(r.m - delta), -F32_MAX);
+      count = collect(r, "w", lo, Infinity, cap);
+      if (count >= k && count <= cap) break;
+      if (count < k) {
+        if (lo === -F32_MAX) break; // every unmasked token is in: fewer than k of them
+        below = delta;
+        delta = above === Infinity ? delta * 4 : (delta + above) / 2;
+      } else {
+        above = delta;
+        const next = (below + delta) / 2;
+        if (fr(r.m - next) === fr(r.m - delta) || fr(r.m - next) === fr(r.m - below)) {
+          count = collect(r, "w", lo, Infinity, count); // exact ties straddle the cap: take them all
+          break;
+        }
+        delta = next;
+      }
+    }
+  }
+  return sortDesc(r.idx.slice(0, count), (i) => r.w[i]).subarray(0, Math.min(k, count));
+}
+
+/** A w threshold expected to let about `want` tokens through, from every stride-th value of w. */
+export function sampledThreshold(r: Row, want: number): number {
+  const stride = Math.max(1, Math.floor(r.V / 4096));
+  const j = Math.min(Math.ceil(want / stride) + 2, 256); // rank wanted within the sample
+  const top = new Float32Array(j).fill(-Infinity); // the j largest sampled values, descending
+  for (let i = 0; i < r.V; i += stride) {
+    const v = r.w[i];
+    if (v > top[j - 1]) {
+      let p = j - 1;
+      while (p > 0 && top[p - 1] < v) {
+        top[p] = top[p - 1];
+        p--;
+      }
+      top[p] = v;
+    }
+  }
+  return Math.max(top[j - 1], -F32_MAX);
+}
+
+/** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
+export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: Float64Array; z: number; m: number } {
+  const ids = kept.slice().sort();
+  let m = -Infinity;
+  for (const i of ids) if (r.w[i] > m) m = r.w[i];
+  const e = new Float64Array(ids.length);
+  let z = 0;
+  for (let j = 0; j < ids.length; j++) {
+    e[j] = s === 0 ? 1 : expLane(scaled(r.w[ids[j]], m, s));
+    z += e[j];
+  }
+  return { ids, e, z, m };
+}
+
+/** Walks ids sorted by priority, accumulating weight(id), until the sum reaches target. */
+export function prefix(sorted: Int32Array, weight: (id: number) => number, target: number): Int32Array | undefined {
+  let run = 0;
+  for (let j = 0; j < sorted.length; j++) {
+    run += weight(sorted[j]);
+    if (run >= target) return sorted.subarray(0, j + 1);
+  }
+  return undefined;
+}
+
+export function allUnmasked(r: Row): Int32Array {
+  const count = collect(r, "w", -F32_MAX, Infinity, r.V);
+  return r.idx.slice(0, count);
+}
+
+/** The next float32 above the float32 v. */
+export function nextUp(v: number): number {
+  if (v === 0) return F32_TINY; // from −0 too, whose bits would step the wrong way
+  f32buf[0] = v;
+  u32buf[0] += v >= 0 ? 1 : -1;
+  return f32buf[0];
+}
+
+
+/** Checks w's max (NaN, +Infinity, all −Infinity) and stores it in r.m. */
+export function validate(r: Row, x: Float32Array, allMasked: "masked" | "banned"): void {
+  const { max, nan } = r.k.rowMax(r.V);
+  if (nan || max === Infinity) {
+    let i = 0;
+    while (!(r.w[i] !== r.w[i] || r.w[i] === Infinity)) i++;
+    // NaN or +Infinity in the caller's logits, or an overflow that a bias or penalty caused.
+    throw new RowError(x[i] !== x[i] ? "nan" : "inf", i);
+  }
+  if (max === -Infinity) throw new RowError(allMasked, -1);
+  r.m = max;
+  r.eScale = NaN;
+}

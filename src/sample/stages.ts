@@ -1,0 +1,138 @@
+// The filters beyond the core chain (SPEC §4): top-n-σ and XTC (llama.cpp), ε- and η-sampling
+// (HF), dynamic temperature (llama.cpp temp-ext) and mirostat v1/v2 (llama.cpp). Each takes the
+// kept set (null = every unmasked token) at scale s and returns the new one; the O(V) work runs in
+// the kernels through row.ts, the rest is on the (small) kept sets, in float64.
+
+import { ln64 } from "../js/log.js";
+import { collect, expAll, expsOf, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+
+/** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
+export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
+  if (kept) {
+    const { ids, e, z, m } = expsOf(r, kept, s);
+    if (s === 0) return { h: ln64(ids.length), count: ids.length };
+    let dot = 0;
+    for (let j = 0; j < ids.length; j++) if (e[j] > 0) dot += e[j] * scaled(r.w[ids[j]], m, s);
+    return { h: ln64(z) - dot / z, count: ids.length };
+  }
+  const count = collect(r, "w", -3.4028234663852886e38, Infinity, 0); // counts only
+  if (s === 0) return { h: ln64(count), count };
+  const z = expAll(r, s);
+  return { h: ln64(z) - r.k.dotExpArg(r.V, r.m, s) / z, count };
+}
+
+/** Keep l ≥ max − n·σ, max and σ (population) over the finite kept logits, unscaled: T-invariant. */
+export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array {
+  const { w } = r;
+  let max = -Infinity;
+  if (kept) for (const i of kept) max = w[i] > max ? w[i] : max;
+  else max = r.m;
+  // One pass over d = w − max (no cancellation against a large mean).
+  let count = 0, sum = 0, squares = 0;
+  const add = (v: number) => {
+    if (v === -Infinity) return;
+    const d = v - max;
+    count++;
+    sum += d;
+    squares += d * d;
+  };
+  if (kept) for (const i of kept) add(w[i]);
+  else for (let i = 0; i < r.V; i++) add(w[i]);
+  const mean = sum / count;
+  const sigma = Math.sqrt(Math.max(0, squares / count - mean * mean));
+  const threshold = max - n * sigma;
+  if (kept) return kept.filter((i) => w[i] >= threshold);
+  const c = collect(r, "w", threshold, Infinity, r.V);
+  return r.idx.slice(0, c);
+}
+
+/** The ids of the kept set (or of every unmasked token) with p ≥ q at scale s, and its exps. */
+function atLeast(r: Row, kept: Int32Array | null, q: number, s: number): { ids: Int32Array; p: (id: number) => number } {
+  if (kept) {
+    const { ids, e, z } = expsOf(r, kept, s);
+    const byId = new Map<number, number>();
+    ids.forEach((id, j) => byId.set(id, e[j] / z));
+    return { ids: ids.filter((_, j) => e[j] >= q * z), p: (id) => byId.get(id)! };
+  }
+  const z = expAll(r, s);
+  const c = collect(r, "e", q * z, Infinity, r.V);
+  return { ids: r.idx.slice(0, c), p: (id) => r.e[id] / z };
+}
+
+/**
+ * XTC: when the coin comes up (coin < probability), remove every token with p ≥ threshold but
+ * the least probable of them (ties: the highest id stays), if at least two reach it. Over the
+ * whole vocabulary the removed tokens are masked in w, which keeps the set implicit.
+ */
+export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: number, coin: number, probability: number, x: Float32Array): Int32Array | null {
+  if (!(coin < probability)) return kept;
+  const top = atLeast(r, kept, threshold, s);
+  if (top.ids.length < 2) return kept;
+  const order = sortDesc(top.ids, top.p);
+  const removed = new Set(order.subarray(0, order.length - 1));
+  if (kept) return kept.filter((i) => !removed.has(i));
+  for (const i of removed) r.w[i] = -Infinity;
+  validate(r, x, "banned"); // the new max; at least one token is left
+  return null;
+}
+
+/** ε-sampling (HF): remove p < cutoff, keeping at least the most probable token. */
+export function epsilon(r: Row, kept: Int32Array | null, s: number, cutoff: number): Int32Array {
+  const { ids } = atLeast(r, kept, cutoff, s);
+  return ids.length > 0 ? ids : mostProbable(r, kept);
+}
+
+/** η-sampling (HF): ε-sampling at min(ε, √ε·e^(−H)), H the entropy of the current distribution. */
+export function eta(r: Row, kept: Int32Array | null, s: number, cutoff: number): Int32Array {
+  const { h } = entropyOf(r, kept, s);
+  return epsilon(r, kept, s, Math.min(cutoff, Math.sqrt(cutoff) * Math.exp(-h)));
+}
+
+/** The most probable token of the kept set: the highest logit, the lowest id among equals. */
+export function mostProbable(r: Row, kept: Int32Array | null): Int32Array {
+  return kept ? sortDesc(kept, (i) => r.w[i]).subarray(0, 1) : topOfAll(r, 1);
+}
+
+/**
+ * Dynamic temperature (llama.cpp temp-ext): T_dyn = T_min + (T_max − T_min)·(H / ln N)^exponent
+ * over the kept set at T = 1, with H / ln N = 0 for a single token.
+ */
+export function dynamicTemperature(r: Row, kept: Int32Array | null, t: number, range: number, exponent: number): number {
+  const { h, count } = entropyOf(r, kept, 1);
+  const ratio = count <= 1 ? 0 : h / ln64(count);
+  const lo = Math.max(0, t - range), hi = t + range;
+  return lo + (hi - lo) * Math.pow(ratio, exponent);
+}
+
+/** Mirostat's truncation (v1: a top-k from the estimated Zipf exponent; v2: p ≥ 2^−μ). */
+export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 | 2, mu: number, m: number): Int32Array {
+  if (version === 2) {
+    const { ids } = atLeast(r, kept, Math.pow(2, -mu), s);
+    return ids.length > 0 ? ids : mostProbable(r, kept);
+  }
+  // v1: ŝ = Σ t_i·b_i / Σ t_i² over the m most probable, t_i = ln((i+2)/(i+1)), b_i = ln(p_i/p_{i+1}).
+  const top = kept ? sortDesc(kept, (i) => r.w[i]).subarray(0, m) : topOfAll(r, m);
+  const wMax = r.w[top[0]];
+  let tb = 0, tt = 0;
+  for (let i = 0; i + 1 < top.length; i++) {
+    const b = scaled(r.w[top[i]], wMax, s) - scaled(r.w[top[i + 1]], wMax, s); // ln(p_i/p_{i+1})
+    if (!Number.isFinite(b)) break; // p_{i+1} = 0: the rest carries no information
+    const t = Math.log((i + 2) / (i + 1));
+    tb += t * b;
+    tt += t * t;
+  }
+  const sHat = tb / tt;
+  const eHat = sHat - 1;
+  const k = Math.pow((eHat * Math.pow(2, mu)) / (1 - Math.pow(r.V, -eHat)), 1 / sHat);
+  const size = kept ? kept.length : Infinity;
+  // A flat distribution (ŝ = 0) or an overflow gives no finite k: keep everything then.
+  const keep = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Number.isNaN(k) ? size : k > 0 ? size : 1;
+  if (kept) return keep >= kept.length ? kept : sortDesc(kept, (i) => r.w[i]).subarray(0, keep);
+  return keep === Infinity ? allOf(r) : topOfAll(r, keep);
+}
+
+function allOf(r: Row): Int32Array {
+  const c = collect(r, "w", -3.4028234663852886e38, Infinity, r.V);
+  return r.idx.slice(0, c);
+}
+
