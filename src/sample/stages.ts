@@ -21,27 +21,32 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
   return { h: ln64(z) - r.k.dotExpArg(r.V, r.m, s) / z, count };
 }
 
-/** Keep l ≥ max − n·σ, max and σ (population) over the finite kept logits, unscaled: T-invariant. */
+/**
+ * Keep l ≥ max − n·σ, max and σ (population) over the finite kept logits. Computed on the
+ * unscaled logits, so the kept set is exactly the same at every T > 0. Two passes in ascending
+ * id order (mean, then squared deviations), so the float64 result is fully specified.
+ */
 export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array {
   const { w } = r;
-  let max = -Infinity;
-  if (kept) for (const i of kept) max = w[i] > max ? w[i] : max;
-  else max = r.m;
-  // One pass over d = w − max (no cancellation against a large mean).
-  let count = 0, sum = 0, squares = 0;
-  const add = (v: number) => {
-    if (v === -Infinity) return;
-    const d = v - max;
-    count++;
-    sum += d;
-    squares += d * d;
+  const ids = kept ? kept.slice().sort() : null;
+  let count = 0, sum = 0, max = -Infinity;
+  const each = (f: (v: number) => void) => {
+    if (ids) for (const i of ids) f(w[i]);
+    else for (let i = 0; i < r.V; i++) f(w[i]);
   };
-  if (kept) for (const i of kept) add(w[i]);
-  else for (let i = 0; i < r.V; i++) add(w[i]);
+  each((v) => {
+    if (v === -Infinity) return;
+    count++;
+    sum += v;
+    if (v > max) max = v;
+  });
   const mean = sum / count;
-  const sigma = Math.sqrt(Math.max(0, squares / count - mean * mean));
-  const threshold = max - n * sigma;
-  if (kept) return kept.filter((i) => w[i] >= threshold);
+  let squares = 0;
+  each((v) => {
+    if (v !== -Infinity) squares += (v - mean) * (v - mean);
+  });
+  const threshold = max - n * Math.sqrt(squares / count);
+  if (ids) return ids.filter((i) => w[i] >= threshold);
   const c = collect(r, "w", threshold, Infinity, r.V);
   return r.idx.slice(0, c);
 }
