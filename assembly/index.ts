@@ -7,6 +7,7 @@ import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from 
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf } from "./select";
 import { next32, nextUniform } from "./rng";
+import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask";
 import { rowExpSum } from "./softmax";
 
 export function heap_base(): usize {
@@ -63,6 +64,21 @@ export function dot_exp_arg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
 
 export function walk_cdf(e: usize, n: i32, target: f64): i32 {
   return walkCdf(e, n, target);
+}
+
+/** w[i] = −Infinity wherever src[i] < bound: the sampler's large-set filters. */
+export function mask_below(w: usize, src: usize, n: i32, bound: f32): void {
+  maskBelow(w, src, n, bound);
+}
+
+/** Σ x over the finite x, in the documented slot order (see mask.ts). */
+export function sum_finite(x: usize, n: i32): f64 {
+  return sumFinite(x, n);
+}
+
+/** Σ (x − mean)² over the finite x, in the same order. */
+export function sum_sq_dev(x: usize, n: i32, mean: f64): f64 {
+  return sumSquaredDeviations(x, n, mean);
 }
 
 /** 1 for the SIMD build, 0 for the scalar one: tells a loader which backend it was handed. */

@@ -55,6 +55,11 @@ export interface RowKernels {
   firstIndex(n: number, v: number): number;
   /** Σ e[i]·f32((w[i] − m)·s) in f64, index order. */
   dotExpArg(n: number, m: number, s: number): number;
+  /** w[i] = −Infinity wherever src[i] < bound (bound an exact float32). */
+  maskBelow(src: "w" | "e", n: number, bound: number): void;
+  /** Σ w[i] over the finite w[i], and Σ (w[i] − mean)² over them, in the kernels' slot order. */
+  sumFinite(n: number): number;
+  sumSquaredDeviations(n: number, mean: number): number;
   /** The first i whose running Σe (f64, index order) exceeds target; the last nonzero if none. */
   walkCdf(n: number, target: number): number;
 }

@@ -1,6 +1,7 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
 import type { Backend, RowKernels } from "../backend.js";
+import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask.js";
 import { JsKernels, collectRange, dotExpArg, expRow, firstIndexOf, rowMax, walkCdf } from "./kernels.js";
 
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
@@ -37,6 +38,9 @@ function rowKernels(): RowKernels {
     firstIndex: (n, v) => firstIndexOf(w, 0, n, v),
     dotExpArg: (n, m, s) => dotExpArg(w, e, n, m, s),
     walkCdf: (n, target) => walkCdf(e, n, target),
+    maskBelow: (src, n, bound) => maskBelow(w, src === "w" ? w : e, n, bound),
+    sumFinite: (n) => sumFinite(w, n),
+    sumSquaredDeviations: (n, mean) => sumSquaredDeviations(w, n, mean),
   };
 }
 

@@ -170,6 +170,28 @@ export function allUnmasked(r: Row): Int32Array {
   return r.idx.slice(0, count);
 }
 
+/**
+ * Removes every token whose `src` value (w: its logit; e: its current exp) is below `lo` by
+ * masking its logit, so that the kept set stays implicit (null) and the draw and later stages keep
+ * running in the kernels. The caller guarantees that the row's max stays (p_max ≥ any bound it
+ * keeps), so r.m is unchanged; the exps are stale.
+ */
+export function maskBelow(r: Row, src: "w" | "e", lo: number): null {
+  r.k.maskBelow(src, r.V, f32AtLeast(lo));
+  r.eScale = NaN;
+  return null;
+}
+
+/** Masks every token not in `keep` (which holds the row's max), keeping the set implicit. */
+export function maskOutside(r: Row, keep: ArrayLike<number>): null {
+  const kept = new Uint8Array(r.V);
+  for (let j = 0; j < keep.length; j++) kept[keep[j]] = 1;
+  const { w } = r;
+  for (let i = 0, n = r.V; i < n; i++) if (!kept[i]) w[i] = -Infinity;
+  r.eScale = NaN;
+  return null;
+}
+
 /** The next float32 above the float32 v. */
 export function nextUp(v: number): number {
   if (v === 0) return F32_TINY; // from −0 too, whose bits would step the wrong way

@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { collect, expAll, expsOf, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+import { collect, expAll, expsOf, maskBelow, maskOutside, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -23,32 +23,31 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
 
 /**
  * Keep l ≥ max − n·σ, max and σ (population) over the finite kept logits. Computed on the
- * unscaled logits, so the kept set is exactly the same at every T > 0. Two passes in ascending
- * id order (mean, then squared deviations), so the float64 result is fully specified.
+ * unscaled logits, so the kept set is exactly the same at every T > 0. Two passes (mean, then
+ * squared deviations) in float64, in the kernels' documented order, so the result is exact to
+ * the bit on every backend.
  */
-export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array {
+export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array | null {
   const { w } = r;
-  const ids = kept ? kept.slice().sort() : null;
-  let count = 0, sum = 0, max = -Infinity;
-  const each = (f: (v: number) => void) => {
-    if (ids) for (const i of ids) f(w[i]);
-    else for (let i = 0; i < r.V; i++) f(w[i]);
-  };
-  each((v) => {
-    if (v === -Infinity) return;
-    count++;
-    sum += v;
-    if (v > max) max = v;
-  });
-  const mean = sum / count;
-  let squares = 0;
-  each((v) => {
-    if (v !== -Infinity) squares += (v - mean) * (v - mean);
-  });
-  const threshold = max - n * Math.sqrt(squares / count);
-  if (ids) return ids.filter((i) => w[i] >= threshold);
-  const c = collect(r, "w", threshold, Infinity, r.V);
-  return r.idx.slice(0, c);
+  if (kept) {
+    // The kernels' sums (sumFinite, sumSquaredDeviations) over just the kept ids: slot id mod 4,
+    // ascending ids, so that an explicit set and the whole vocabulary give the same bits.
+    const ids = kept.slice().sort();
+    const slots = (f: (v: number) => number) => {
+      const s = [0, 0, 0, 0];
+      for (const i of ids) if (w[i] !== -Infinity) s[i & 3] += f(w[i]);
+      return s[0] + s[1] + (s[2] + s[3]);
+    };
+    let count = 0, max = -Infinity;
+    for (const i of ids) if (w[i] !== -Infinity) { count++; if (w[i] > max) max = w[i]; }
+    const mean = slots((v) => v) / count;
+    const threshold = max - n * Math.sqrt(slots((v) => (v - mean) * (v - mean)) / count);
+    return ids.filter((i) => w[i] >= threshold);
+  }
+  const count = collect(r, "w", -3.4028234663852886e38, Infinity, 0); // the finite ones
+  const mean = r.k.sumFinite(r.V) / count;
+  const squares = r.k.sumSquaredDeviations(r.V, mean);
+  return maskBelow(r, "w", r.m - n * Math.sqrt(squares / count));
 }
 
 /** The ids of the kept set (or of every unmasked token) with p ≥ q at scale s, and its exps. */
@@ -82,13 +81,26 @@ export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: numbe
 }
 
 /** ε-sampling (HF): remove p < cutoff, keeping at least the most probable token. */
-export function epsilon(r: Row, kept: Int32Array | null, s: number, cutoff: number): Int32Array {
-  const { ids } = atLeast(r, kept, cutoff, s);
-  return ids.length > 0 ? ids : mostProbable(r, kept);
+export function epsilon(r: Row, kept: Int32Array | null, s: number, cutoff: number): Int32Array | null {
+  return keepAtLeast(r, kept, s, cutoff);
+}
+
+/**
+ * Keeps the tokens with p ≥ q, or the most probable one if none reaches q. Over the whole
+ * vocabulary the others are masked (the most probable is among the kept, so the max stays).
+ */
+function keepAtLeast(r: Row, kept: Int32Array | null, s: number, q: number): Int32Array | null {
+  if (kept) {
+    const { ids } = atLeast(r, kept, q, s);
+    return ids.length > 0 ? ids : mostProbable(r, kept);
+  }
+  const z = expAll(r, s);
+  if (collect(r, "e", q * z, Infinity, 0) === 0) return mostProbable(r, null);
+  return maskBelow(r, "e", q * z);
 }
 
 /** η-sampling (HF): ε-sampling at min(ε, √ε·e^(−H)), H the entropy of the current distribution. */
-export function eta(r: Row, kept: Int32Array | null, s: number, cutoff: number): Int32Array {
+export function eta(r: Row, kept: Int32Array | null, s: number, cutoff: number): Int32Array | null {
   const { h } = entropyOf(r, kept, s);
   return epsilon(r, kept, s, Math.min(cutoff, Math.sqrt(cutoff) * Math.exp(-h)));
 }
@@ -110,11 +122,8 @@ export function dynamicTemperature(r: Row, kept: Int32Array | null, t: number, r
 }
 
 /** Mirostat's truncation (v1: a top-k from the estimated Zipf exponent; v2: p ≥ 2^−μ). */
-export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 | 2, mu: number, m: number): Int32Array {
-  if (version === 2) {
-    const { ids } = atLeast(r, kept, Math.pow(2, -mu), s);
-    return ids.length > 0 ? ids : mostProbable(r, kept);
-  }
+export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 | 2, mu: number, m: number): Int32Array | null {
+  if (version === 2) return keepAtLeast(r, kept, s, Math.pow(2, -mu));
   // v1: ŝ = Σ t_i·b_i / Σ t_i² over the m most probable, t_i = ln((i+2)/(i+1)), b_i = ln(p_i/p_{i+1}).
   const top = kept ? sortDesc(kept, (i) => r.w[i]).subarray(0, m) : topOfAll(r, m);
   const wMax = r.w[top[0]];
@@ -133,11 +142,8 @@ export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 
   // A flat distribution (ŝ = 0) or an overflow gives no finite k: keep everything then.
   const keep = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Number.isNaN(k) ? size : k > 0 ? size : 1;
   if (kept) return keep >= kept.length ? kept : sortDesc(kept, (i) => r.w[i]).subarray(0, keep);
-  return keep === Infinity ? allOf(r) : topOfAll(r, keep);
-}
-
-function allOf(r: Row): Int32Array {
-  const c = collect(r, "w", -3.4028234663852886e38, Infinity, r.V);
-  return r.idx.slice(0, c);
+  if (keep === Infinity) return null;
+  const best = topOfAll(r, keep);
+  return best.length > 4096 ? maskOutside(r, best) : best; // a large set stays implicit
 }
 

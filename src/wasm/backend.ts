@@ -141,6 +141,9 @@ export class WasmBackend implements Backend {
       firstIndex: (n, v) => k.first_index(w, n, v),
       dotExpArg: (n, m, s) => k.dot_exp_arg(w, e, n, m, s),
       walkCdf: (n, target) => k.walk_cdf(e, n, target),
+      maskBelow: (src, n, bound) => k.mask_below(w, src === "w" ? w : e, n, bound),
+      sumFinite: (n) => k.sum_finite(w, n),
+      sumSquaredDeviations: (n, mean) => k.sum_sq_dev(w, n, mean),
     };
   }
 

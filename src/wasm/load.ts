@@ -26,6 +26,9 @@ export interface Kernels {
   rng_uniform(state: number): number;
   dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
   walk_cdf(e: number, n: number, target: number): number;
+  mask_below(w: number, src: number, n: number, bound: number): void;
+  sum_finite(x: number, n: number): number;
+  sum_sq_dev(x: number, n: number, mean: number): number;
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -60,7 +63,7 @@ export function embeddedScalarBytes(): Uint8Array<ArrayBuffer> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf",
+  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev",
 ] as const;
 
 /** Instantiates the kernels, checking first that the module is ours (its imports and exports). */
