@@ -13,7 +13,7 @@ export type { SampleResult } from "./chain.js";
 
 /** Per-call input of Sampler.sample. */
 export interface SampleCall {
-  /** Previous token ids, for the repetition, frequency and presence penalties. */
+  /** Previous token ids, for the repetition, frequency and presence penalties and DRY (read once per call). */
   history?: ArrayLike<number>;
 }
 
