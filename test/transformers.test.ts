@@ -4,7 +4,7 @@
 // The property throughout: the token transformers.js returns is exactly the token this package's
 // sampler picks for the same seed, options and logits, with top-p and min-p applied.
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AutoModelForCausalLM, LogitsProcessorList, Tensor, env, softmax as hfSoftmax, topk } from "@huggingface/transformers";
@@ -273,5 +273,15 @@ describe("logitsProcessor errors name the value and leave the logits untouched",
     const want = (s.sample(t.data.slice() as Float32Array) as SampleResult).token;
     p([[1n]], t as never);
     expect(p.results![0].token).toBe(want);
+  });
+});
+
+describe("the softmax-wasm/transformers entry", () => {
+  it("is in package.json's exports, points at built files, and its types declare logitsProcessor", () => {
+    const root = new URL("..", import.meta.url).pathname;
+    const entry = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).exports["./transformers"];
+    expect(entry).toEqual({ types: "./dist/transformers.d.ts", default: "./dist/transformers.js" });
+    expect(existsSync(join(root, entry.default))).toBe(true);
+    expect(readFileSync(join(root, entry.types), "utf8")).toMatch(/export declare function logitsProcessor\(options\?: LogitsProcessorOptions\): LogitsProcessor;/);
   });
 });
