@@ -217,6 +217,8 @@ export function logitsProcessor(options?: LogitsProcessorOptions): LogitsProcess
 
     let out: SampleResult[];
     if (perRow) {
+      // One call per row: a row that throws leaves the logits untouched, but the rows before it
+      // have drawn their uniforms (one sample() call cannot take B histories).
       const histories = Array.from({ length: rows }, (_, r) => history(rowIds(r), r, vocab));
       out = [];
       for (let r = 0; r < rows; r++) {
