@@ -3,6 +3,7 @@
 
 import { T, naiveSoftmax } from "./harness.mjs";
 import { setBackend, softmax } from "../../dist/index.js";
+import { logitsProcessor } from "../../dist/transformers.js";
 
 export const naive = { name: "naive JS (Math.exp)", setup: (x, t) => { const out = new Float32Array(x.length); return () => naiveSoftmax(x, t, out); } };
 
@@ -40,6 +41,47 @@ export const peers = [
       };
     },
   },
+  // softmax-wasm/transformers in place of that step: the processor samples with its own chain
+  // (top-p applied) and leaves one finite logit, which transformers.js's greedy pick then returns.
+  // Each call refills the Tensor, as the step above copies x, because the processor overwrites it,
+  // and selects the backend, as the js-twin row leaves "js" selected.
+  ...[
+    ["T, top-k 40, top-p 0.95", { topK: 40, topP: 0.95 }],
+    ["T, top-p 0.95, min-p 0.05; no top-k", { topP: 0.95, minP: 0.05 }],
+  ].flatMap(([label, options]) => [
+    {
+      name: `softmax-wasm logitsProcessor (${label})`,
+      async setup(x, t) {
+        const hf = await import("@huggingface/transformers");
+        const processor = logitsProcessor({ temperature: t, seed: 1, ...options });
+        const logits = new hf.Tensor("float32", new Float32Array(x.length), [1, x.length]);
+        const ids = [[0n]];
+        return () => {
+          setBackend("simd");
+          logits.data.set(x);
+          return processor(ids, logits);
+        };
+      },
+    },
+    {
+      name: `softmax-wasm logitsProcessor + transformers.js greedy pick (${label})`,
+      async setup(x, t) {
+        const hf = await import("@huggingface/transformers");
+        const processor = logitsProcessor({ temperature: t, seed: 1, ...options });
+        const logits = new hf.Tensor("float32", new Float32Array(x.length), [1, x.length]);
+        const ids = [[0n]];
+        return () => {
+          setBackend("simd");
+          logits.data.set(x);
+          const d = processor(ids, logits).data;
+          // GreedySampler's pick (utils/maths.js max, not exported): the first largest value.
+          let max = d[0], best = 0;
+          for (let i = 1; i < d.length; i++) if (d[i] > max) (max = d[i]), (best = i);
+          return best;
+        };
+      },
+    },
+  ]),
   {
     name: "tfjs wasm (XNNPACK) tf.softmax",
     async setup(x, t) {
