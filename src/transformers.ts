@@ -156,11 +156,10 @@ function history(ids: ArrayLike<unknown>, row: number, vocab: number): Float64Ar
  * top-p, min-p, typical-p, orders, logprobs); the penalties' history is each row's input ids,
  * prompt included, as in HF transformers. A batch of B rows is sampled as one sampler with
  * `rows: B`: one stream, the rows' uniforms drawn in row order, so the tokens are those of
- * `createSampler({ ...options, rows: B }).sample(logits.data)`. With a penalty on and B > 1 each
- * row needs its own history, which one `sample()` call cannot take, so the rows are then sampled
- * one call each, in order, from the same stream: the same uniforms. The stream carries on across
- * calls and generate() runs; make a new processor to start again from the seed. The batch size is
- * fixed by the first call.
+ * `createSampler({ ...options, rows: B }).sample(logits.data, { histories })`, each row's history
+ * its own input ids (and mirostat's μ kept per row). The stream carries on across calls and
+ * generate() runs; make a new processor to start again from the seed. The batch size is fixed by
+ * the first call.
  *
  * Let this processor do all the sampling: call generate() with `do_sample: false` (its greedy
  * pick then returns the token chosen here) and without transformers.js's own `temperature` or
@@ -189,15 +188,13 @@ function history(ids: ArrayLike<unknown>, row: number, vocab: number): Float64Ar
 export function logitsProcessor(options?: LogitsProcessorOptions): LogitsProcessor {
   const o = readOptions(options);
   const needsHistory = Object.keys(HISTORY_OPTIONS).some((k) => o[k] !== undefined && o[k] !== HISTORY_OPTIONS[k]);
-  let first: Sampler;
+  let sampler: Sampler | undefined;
   try {
-    first = createSampler({ ...o, rows: 1 } as SamplerOptions);
+    createSampler({ ...o, rows: 1 } as SamplerOptions); // validates the options now, not at the first step
   } catch (e) {
     throw renamed(e);
   }
-  let sampler: Sampler | undefined;
   let batch = 0;
-  let perRow = false;
   let results: readonly SampleResult[] | undefined;
 
   function step<T extends LogitsTensor>(inputIds: InputIds, logits: T): T {
@@ -205,9 +202,8 @@ export function logitsProcessor(options?: LogitsProcessorOptions): LogitsProcess
     const rowIds = readInputIds(inputIds, rows);
     if (sampler === undefined) {
       batch = rows;
-      perRow = needsHistory && rows > 1;
       try {
-        sampler = rows === 1 || perRow ? first : createSampler({ ...o, rows } as SamplerOptions);
+        sampler = createSampler({ ...o, rows } as SamplerOptions);
       } catch (e) {
         throw renamed(e);
       }
@@ -216,26 +212,12 @@ export function logitsProcessor(options?: LogitsProcessorOptions): LogitsProcess
     }
 
     let out: SampleResult[];
-    if (perRow) {
-      // One call per row: a row that throws leaves the logits untouched, but the rows before it
-      // have drawn their uniforms (one sample() call cannot take B histories).
-      const histories = Array.from({ length: rows }, (_, r) => history(rowIds(r), r, vocab));
-      out = [];
-      for (let r = 0; r < rows; r++) {
-        try {
-          out.push(sampler.sample(data.subarray(r * vocab, (r + 1) * vocab), { history: histories[r] }) as SampleResult);
-        } catch (e) {
-          throw renamed(e, ` (batch row ${r})`);
-        }
-      }
-    } else {
-      const call = needsHistory ? { history: history(rowIds(0), 0, vocab) } : undefined;
-      try {
-        const r = sampler.sample(data, call);
-        out = Array.isArray(r) ? r : [r];
-      } catch (e) {
-        throw renamed(e);
-      }
+    const call = needsHistory ? { histories: Array.from({ length: rows }, (_, r) => history(rowIds(r), r, vocab)) } : undefined;
+    try {
+      const r = sampler.sample(data, call);
+      out = Array.isArray(r) ? r : [r];
+    } catch (e) {
+      throw renamed(e);
     }
 
     // Only now, with every row sampled, is anything written.

@@ -568,3 +568,32 @@ describe("the sampler's new kernels (assembly/mask.ts and its twin src/js/mask.t
     }
   });
 });
+
+describe("per-row histories", () => {
+  it("histories[i] feeds row i's penalties and DRY: the same tokens as one rows: 1 sampler fed row by row", () => {
+    for (const name of BACKENDS) {
+      withBackend(name, () => {
+        const a = llmLogits(400, 1), b = llmLogits(400, 2);
+        const both = new Float32Array(800);
+        both.set(a);
+        both.set(b, 400);
+        const o: SamplerOptions = { order: ["penalties", "dry", "temperature"], repetitionPenalty: 3, dryMultiplier: 2, temperature: 0.3, seed: 6 };
+        const ha = [1, 2, 3, 1, 2], hb = [7, 8, 7, 8, 7];
+        const batch = createSampler({ ...o, rows: 2 });
+        const single = createSampler(o);
+        for (let i = 0; i < 10; i++) {
+          const r = (batch.sample(both, { histories: [ha, hb] }) as SampleResult[]).map((t) => t.token);
+          expect(r).toEqual([(single.sample(a, { history: ha }) as SampleResult).token, (single.sample(b, { history: hb }) as SampleResult).token]);
+        }
+      });
+    }
+  });
+
+  it("histories: the wrong count is a RangeError, with history too a TypeError, a bad id names its row", () => {
+    const s = createSampler({ rows: 2, repetitionPenalty: 1.2, seed: 1 });
+    const x = new Float32Array(20);
+    expect(() => s.sample(x, { histories: [[1]] })).toThrow(/histories has 1 entries but there are 2 rows/);
+    expect(() => s.sample(x, { histories: [[1], [2]], history: [1] })).toThrow(TypeError);
+    expect(() => s.sample(x, { histories: [[1], [2, 10]] })).toThrow(/histories\[1\]\[1\] is 10/);
+  });
+});

@@ -15,6 +15,8 @@ export type { SampleResult } from "./chain.js";
 export interface SampleCall {
   /** Previous token ids, for the repetition, frequency and presence penalties and DRY (read once per call). */
   history?: ArrayLike<number>;
+  /** One history per row instead (with `rows` > 1): row i's penalties and DRY read `histories[i]`. */
+  histories?: readonly ArrayLike<number>[];
 }
 
 /** A sampler with its own seeded random stream: one uniform per sampled token. */
@@ -51,13 +53,13 @@ function randomSeed(): number {
 }
 
 /** Token counts of a history already read (readNumbers), each id checked against the vocabulary. */
-function counts(fn: string, history: Float64Array | undefined, vocab: number): Map<number, number> {
+function counts(fn: string, history: Float64Array | undefined, vocab: number, name = "history"): Map<number, number> {
   const c = new Map<number, number>();
   if (history === undefined) return c;
   for (let i = 0; i < history.length; i++) {
     const id = history[i];
     if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-      throw new RangeError(`${fn}: history[${i}] is ${show(id)}, not a token id in 0..${vocab - 1}`);
+      throw new RangeError(`${fn}: ${name}[${i}] is ${show(id)}, not a token id in 0..${vocab - 1}`);
     }
     c.set(id, (c.get(id) ?? 0) + 1);
   }
@@ -68,8 +70,18 @@ function counts(fn: string, history: Float64Array | undefined, vocab: number): M
  * Samples every row. The arguments are read once, first; the random stream advances only when
  * the whole call succeeds (a call that throws leaves it where it was).
  */
-function run(b: Backend, fn: string, logits: unknown, o: Resolved, streams: Streams, history: unknown): SampleResult[] {
-  const h = readNumbers(fn, "history", history);
+/** The per-row histories of a call: `history` for every row, or `histories[i]` for row i. */
+function readHistories(fn: string, history: unknown, histories: unknown, rows: number): (Float64Array | undefined)[] {
+  if (histories === undefined) return new Array<Float64Array | undefined>(rows).fill(readNumbers(fn, "history", history));
+  if (history !== undefined) throw new TypeError(`${fn}: give history or histories, not both`);
+  if (!Array.isArray(histories)) throw new TypeError(`${fn}: histories must be an array of one history per row; got ${show(histories)}`);
+  const n = histories.length;
+  if (n !== rows) throw new RangeError(`${fn}: histories has ${n} entries but there are ${rows} rows`);
+  return Array.from({ length: n }, (_, i) => readNumbers(fn, `histories[${i}]`, histories[i]) ?? new Float64Array(0));
+}
+
+function run(b: Backend, fn: string, logits: unknown, o: Resolved, streams: Streams, history: unknown, histories?: unknown): SampleResult[] {
+  const hs = readHistories(fn, history, histories, o.rows);
   const x = readLogits(fn, logits);
   const n = x.f32.length;
   if (n % o.rows !== 0) {
@@ -80,15 +92,24 @@ function run(b: Backend, fn: string, logits: unknown, o: Resolved, streams: Stre
   for (const [id] of o.bias) {
     if (id >= V) throw new RangeError(`${fn}: logitBias has token id ${id}, beyond the vocabulary of ${V}`);
   }
-  const c = counts(fn, h, V);
-  const dry = o.dryMultiplier > 0 && h ? dryPenalties(h, o) : new Map<number, number>();
+  // Rows sharing one history share its counts and DRY penalties.
+  const perHistory = new Map<Float64Array | undefined, { counts: Map<number, number>; dry: Map<number, number> }>();
+  const rowInputs = hs.map((h, row) => {
+    let v = perHistory.get(h);
+    if (!v) {
+      const name = histories === undefined ? "history" : `histories[${row}]`;
+      v = { counts: counts(fn, h, V, name), dry: o.dryMultiplier > 0 && h ? dryPenalties(h, o) : new Map<number, number>() };
+      perHistory.set(h, v);
+    }
+    return v;
+  });
   const k = b.rowKernels();
   const f = k.prepare(x.f32, V);
   const tokens = streams.tokens.slice(), xtcStream = streams.xtc.slice(), mu = streams.mu.slice();
   const out: SampleResult[] = [];
   for (let row = 0; row < o.rows; row++) {
     const u = nextUniform(tokens);
-    const st: RowState = { counts: c, dry, xtcCoin: o.xtcProbability > 0 ? nextUniform(xtcStream) : NaN, mu: mu[row] };
+    const st: RowState = { counts: rowInputs[row].counts, dry: rowInputs[row].dry, xtcCoin: o.xtcProbability > 0 ? nextUniform(xtcStream) : NaN, mu: mu[row] };
     try {
       out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, st, u));
     } catch (e) {
@@ -132,8 +153,8 @@ export function createSamplerOn(getBackend: () => Backend, options: unknown): Sa
   const streams = startStreams(o, seed);
   return {
     sample(logits, call) {
-      const c = readOptions("sampler.sample", call, ["history"] as const);
-      const results = run(getBackend(), "sampler.sample", logits, o, streams, c.history);
+      const c = readOptions("sampler.sample", call, ["history", "histories"] as const);
+      const results = run(getBackend(), "sampler.sample", logits, o, streams, c.history, c.histories);
       return o.rows === 1 ? results[0] : results;
     },
     reset() {
