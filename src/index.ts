@@ -4,7 +4,7 @@
 import type { Logits } from "./backend.js";
 import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput } from "./api.js";
 import { backend } from "./runtime.js";
-import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
+import { createSamplerOn, sampleBatchOn, sampleOn, type SampleBatchCall, type Sampler, type SampleResult } from "./sample/sampler.js";
 import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
@@ -12,7 +12,7 @@ export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { WasmSource } from "./wasm/load.js";
 export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput } from "./api.js";
 export { getBackend, setBackend, init, initSync } from "./runtime.js";
-export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
+export type { Sampler, SampleBatchCall, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
 
 /**
@@ -138,4 +138,24 @@ export function sample(logits: Logits, options?: SamplerOptions): number | Int32
  */
 export function createSampler(options?: SamplerOptions): Sampler {
   return createSamplerOn(backend, options);
+}
+
+/**
+ * Samples a batch whose rows have their own settings: row i of `logits` (rows of equal length) is
+ * sampled by `samplers[i]` — its options, its random stream, its mirostat state — with
+ * `call.histories[i]` feeding its penalties and DRY. The results are those of calling each
+ * sampler on its row alone, in row order (a sampler listed twice draws twice, in order). If any
+ * row fails, no sampler's stream or state moves.
+ *
+ * @returns one SampleResult per row.
+ * @throws TypeError if a sampler is not one from createSampler, RangeError if one has rows > 1 or
+ *   the logits do not split into samplers.length rows, and the sampler's errors otherwise.
+ * @example
+ * ```ts
+ * const samplers = requests.map((r) => createSampler({ temperature: r.temperature, topP: r.topP, seed: r.seed }));
+ * const next = sampleBatch(batchLogits, samplers, { histories: requests.map((r) => r.tokens) });
+ * ```
+ */
+export function sampleBatch(logits: Logits, samplers: readonly Sampler[], call?: SampleBatchCall): SampleResult[] {
+  return sampleBatchOn(backend, logits, samplers, call);
 }

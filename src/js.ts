@@ -7,13 +7,13 @@ import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type L
 import { createJsBackend } from "./js/backend.js";
 import { readOptions } from "./input.js";
 import { show } from "./validate.js";
-import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
+import { createSamplerOn, sampleBatchOn, sampleOn, type SampleBatchCall, type Sampler, type SampleResult } from "./sample/sampler.js";
 import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
 export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput } from "./api.js";
 export type { BackendInfo, InitOptions } from "./runtime.js";
-export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
+export type { Sampler, SampleBatchCall, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
 
 const js = createJsBackend();
@@ -50,6 +50,11 @@ export function createSampler(options?: SamplerOptions): Sampler {
 }
 
 const REASON = 'imported from "softmax-wasm/js"';
+
+/** sampleBatch() of the main entry, on the pure-TypeScript backend. */
+export function sampleBatch(logits: Logits, samplers: readonly Sampler[], call?: SampleBatchCall): SampleResult[] {
+  return sampleBatchOn(getJs, logits, samplers, call);
+}
 
 /** Always `{ name: "js" }`: this entry has no other backend. */
 export function getBackend(): { name: "js"; reason: string } {

@@ -4,7 +4,7 @@
 // and validation.
 
 import { describe, expect, it } from "vitest";
-import { createSampler, sample, type SampleResult, type SamplerOptions } from "../src/index.js";
+import { createSampler, sample, sampleBatch, type SampleResult, type SamplerOptions } from "../src/index.js";
 import { emptyState, keptTokens, sampleRow, type RowState } from "../src/sample/chain.js";
 import { resolveOptions, type StageName } from "../src/sample/options.js";
 import { backend } from "../src/runtime.js";
@@ -595,5 +595,49 @@ describe("per-row histories", () => {
     expect(() => s.sample(x, { histories: [[1]] })).toThrow(/histories has 1 entries but there are 2 rows/);
     expect(() => s.sample(x, { histories: [[1], [2]], history: [1] })).toThrow(TypeError);
     expect(() => s.sample(x, { histories: [[1], [2, 10]] })).toThrow(/histories\[1\]\[1\] is 10/);
+  });
+});
+
+describe("sampleBatch", () => {
+  it("row i sampled by samplers[i] with histories[i] gives the tokens and logprobs of each sampler on its row alone, on every backend", () => {
+    for (const name of BACKENDS) {
+      withBackend(name, () => {
+        const V = 500;
+        const optionsPerRow: SamplerOptions[] = [
+          { temperature: 0.7, topP: 0.9, seed: 1, logprobs: 2 },
+          { temperature: 1.3, topK: 5, repetitionPenalty: 1.5, seed: 2, logprobs: 2, logprobsMode: "processed" },
+          { mirostat: 2, seed: 3 },
+          { order: "llama.cpp", dryMultiplier: 1, xtcProbability: 0.5, topK: 40, seed: 4 },
+        ];
+        const histories = [[], [1, 2, 3], [4], [5, 6, 7, 5, 6]];
+        const batch = optionsPerRow.map((o) => createSampler(o));
+        const alone = optionsPerRow.map((o) => createSampler(o));
+        for (let step = 0; step < 8; step++) {
+          const logits = llmLogits(4 * V, 100 + step);
+          const got = sampleBatch(logits, batch, { histories });
+          const want = alone.map((s, i) => s.sample(logits.subarray(i * V, (i + 1) * V), { history: histories[i] }) as SampleResult);
+          expect(got).toEqual(want);
+        }
+      });
+    }
+  });
+
+  it("is atomic: a NaN in row 2 throws naming the row, and no sampler's stream moves", () => {
+    const a = createSampler({ seed: 1 }), b = createSampler({ seed: 2 }), ref = createSampler({ seed: 1 });
+    const x = llmLogits(20, 1);
+    x[2 * 10 - 3] = NaN; // row 1 of 2, column 7
+    expect(() => sampleBatch(x, [a, b])).toThrow(/logits\[17\] is NaN \(row 1\)/);
+    const ok = llmLogits(10, 2);
+    expect((a.sample(ok) as SampleResult).token).toBe((ref.sample(ok) as SampleResult).token);
+  });
+
+  it("rejects what is not a batch of one-row samplers with typed errors", () => {
+    const x = new Float32Array(6);
+    expect(() => sampleBatch(x, {} as never)).toThrow(TypeError);
+    expect(() => sampleBatch(x, [])).toThrow(/samplers is empty/);
+    expect(() => sampleBatch(x, [{ sample() {}, reset() {} } as never])).toThrow(/samplers\[0\] is .*not a sampler from createSampler/);
+    expect(() => sampleBatch(x, [createSampler({ rows: 2 })])).toThrow(/rows = 2/);
+    expect(() => sampleBatch(new Float32Array(7), [createSampler(), createSampler()])).toThrow(/does not divide/);
+    expect(() => sampleBatch(x, [createSampler(), createSampler()], { histories: [[1]] })).toThrow(/histories has 1 entries/);
   });
 });

@@ -66,10 +66,6 @@ function counts(fn: string, history: Float64Array | undefined, vocab: number, na
   return c;
 }
 
-/**
- * Samples every row. The arguments are read once, first; the random stream advances only when
- * the whole call succeeds (a call that throws leaves it where it was).
- */
 /** The per-row histories of a call: `history` for every row, or `histories[i]` for row i. */
 function readHistories(fn: string, history: unknown, histories: unknown, rows: number): (Float64Array | undefined)[] {
   if (histories === undefined) return new Array<Float64Array | undefined>(rows).fill(readNumbers(fn, "history", history));
@@ -80,47 +76,69 @@ function readHistories(fn: string, history: unknown, histories: unknown, rows: n
   return Array.from({ length: n }, (_, i) => readNumbers(fn, `histories[${i}]`, histories[i]) ?? new Float64Array(0));
 }
 
-function run(b: Backend, fn: string, logits: unknown, o: Resolved, streams: Streams, history: unknown, histories?: unknown): SampleResult[] {
-  const hs = readHistories(fn, history, histories, o.rows);
+/** One row of a call: the options it is sampled with, the streams it draws from, its μ slot. */
+interface RowPlan {
+  o: Resolved;
+  streams: Streams;
+  slot: number;
+}
+
+/**
+ * Samples every row of `logits` by its plan. The arguments are read once, first; the streams and
+ * μ advance only when every row succeeded (a call that throws leaves them where they were). Rows
+ * drawing from the same streams draw in row order.
+ */
+function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Float64Array | undefined)[], perRowNames: boolean): SampleResult[] {
   const x = readLogits(fn, logits);
-  const n = x.f32.length;
-  if (n % o.rows !== 0) {
-    throw new RangeError(`${fn}: rows = ${o.rows} does not divide the input length ${n} into equal rows`);
+  const n = x.f32.length, rows = plans.length;
+  if (n % rows !== 0) {
+    throw new RangeError(`${fn}: rows = ${rows} does not divide the input length ${n} into equal rows`);
   }
-  const V = n / o.rows;
+  const V = n / rows;
   if (V > 2 ** 21) throw new RangeError(`${fn}: a vocabulary of ${V} is more than the 2,097,152 tokens sampling supports`);
-  for (const [id] of o.bias) {
-    if (id >= V) throw new RangeError(`${fn}: logitBias has token id ${id}, beyond the vocabulary of ${V}`);
-  }
-  // Rows sharing one history share its counts and DRY penalties.
-  const perHistory = new Map<Float64Array | undefined, { counts: Map<number, number>; dry: Map<number, number> }>();
-  const rowInputs = hs.map((h, row) => {
-    let v = perHistory.get(h);
-    if (!v) {
-      const name = histories === undefined ? "history" : `histories[${row}]`;
-      v = { counts: counts(fn, h, V, name), dry: o.dryMultiplier > 0 && h ? dryPenalties(h, o) : new Map<number, number>() };
-      perHistory.set(h, v);
+  for (const { o } of new Set(plans)) {
+    for (const [id] of o.bias) {
+      if (id >= V) throw new RangeError(`${fn}: logitBias has token id ${id}, beyond the vocabulary of ${V}`);
     }
-    return v;
+  }
+  // Rows sharing one history (and one set of options) share its counts and DRY penalties.
+  const cache = new Map<Float64Array | undefined, { counts: Map<number, number>; dry: Map<Resolved, Map<number, number>> }>();
+  const inputs = hs.map((h, row) => {
+    let v = cache.get(h);
+    if (!v) {
+      v = { counts: counts(fn, h, V, perRowNames ? `histories[${row}]` : "history"), dry: new Map() };
+      cache.set(h, v);
+    }
+    const o = plans[row].o;
+    let dry = v.dry.get(o);
+    if (!dry) v.dry.set(o, (dry = o.dryMultiplier > 0 && h ? dryPenalties(h, o) : new Map<number, number>()));
+    return { counts: v.counts, dry };
   });
   const k = b.rowKernels();
   const f = k.prepare(x.f32, V);
-  const tokens = streams.tokens.slice(), xtcStream = streams.xtc.slice(), mu = streams.mu.slice();
+  const work = new Map<Streams, Streams>();
+  for (const { streams } of plans) {
+    if (!work.has(streams)) work.set(streams, { tokens: streams.tokens.slice(), xtc: streams.xtc.slice(), mu: streams.mu.slice() });
+  }
   const out: SampleResult[] = [];
-  for (let row = 0; row < o.rows; row++) {
-    const u = nextUniform(tokens);
-    const st: RowState = { counts: rowInputs[row].counts, dry: rowInputs[row].dry, xtcCoin: o.xtcProbability > 0 ? nextUniform(xtcStream) : NaN, mu: mu[row] };
+  for (let row = 0; row < rows; row++) {
+    const { o, slot } = plans[row];
+    const w = work.get(plans[row].streams)!;
+    const u = nextUniform(w.tokens);
+    const st: RowState = { ...inputs[row], xtcCoin: o.xtcProbability > 0 ? nextUniform(w.xtc) : NaN, mu: w.mu[slot] };
     try {
       out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, st, u));
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
       throw rowError(fn, e, row, V, x.given);
     }
-    mu[row] = st.mu;
+    w.mu[slot] = st.mu;
   }
-  streams.tokens.set(tokens);
-  streams.xtc.set(xtcStream);
-  streams.mu.set(mu);
+  for (const [streams, w] of work) {
+    streams.tokens.set(w.tokens);
+    streams.xtc.set(w.xtc);
+    streams.mu.set(w.mu);
+  }
   return out;
 }
 
@@ -141,20 +159,29 @@ function rowError(fn: string, e: RowError, row: number, V: number, x: ArrayLike<
   }
 }
 
+/** One sampler's rows as plans: row i draws from its streams with μ slot i. */
+const plansOf = (o: Resolved, streams: Streams): RowPlan[] => Array.from({ length: o.rows }, (_, slot) => ({ o, streams, slot }));
+
 export function sampleOn(getBackend: () => Backend, logits: unknown, options: unknown): number | Int32Array {
   const o = resolveOptions("sample", options);
-  const results = run(getBackend(), "sample", logits, o, startStreams(o, o.seed ?? randomSeed()), undefined);
+  const streams = startStreams(o, o.seed ?? randomSeed());
+  const results = run(getBackend(), "sample", logits, plansOf(o, streams), readHistories("sample", undefined, undefined, o.rows), false);
   return o.rows === 1 ? results[0].token : Int32Array.from(results, (r) => r.token);
 }
 
+/** The options and streams behind each sampler this package made, for sampleBatch. */
+const internals = new WeakMap<object, { o: Resolved; streams: Streams }>();
+
 export function createSamplerOn(getBackend: () => Backend, options: unknown): Sampler {
+  const fn = "sampler.sample";
   const o = resolveOptions("createSampler", options);
   const seed = o.seed ?? randomSeed();
   const streams = startStreams(o, seed);
-  return {
+  const sampler: Sampler = {
     sample(logits, call) {
-      const c = readOptions("sampler.sample", call, ["history", "histories"] as const);
-      const results = run(getBackend(), "sampler.sample", logits, o, streams, c.history, c.histories);
+      const c = readOptions(fn, call, ["history", "histories"] as const);
+      const hs = readHistories(fn, c.history, c.histories, o.rows);
+      const results = run(getBackend(), fn, logits, plansOf(o, streams), hs, c.histories !== undefined);
       return o.rows === 1 ? results[0] : results;
     },
     reset() {
@@ -164,4 +191,28 @@ export function createSamplerOn(getBackend: () => Backend, options: unknown): Sa
       streams.mu.set(fresh.mu);
     },
   };
+  internals.set(sampler, { o, streams });
+  return sampler;
+}
+
+/** Per-call input of sampleBatch. */
+export interface SampleBatchCall {
+  /** One history per row (row i's penalties and DRY read histories[i]). */
+  histories?: readonly ArrayLike<number>[];
+}
+
+export function sampleBatchOn(getBackend: () => Backend, logits: unknown, samplers: unknown, call: unknown): SampleResult[] {
+  const fn = "sampleBatch";
+  const c = readOptions(fn, call, ["histories"] as const);
+  if (!Array.isArray(samplers)) throw new TypeError(`${fn}: samplers must be an array of samplers from createSampler; got ${show(samplers)}`);
+  const list = Array.from({ length: samplers.length }, (_, i) => samplers[i] as unknown); // read once
+  if (list.length === 0) throw new RangeError(`${fn}: samplers is empty`);
+  const plans = list.map((s, i): RowPlan => {
+    const inner = s !== null && typeof s === "object" ? internals.get(s) : undefined;
+    if (!inner) throw new TypeError(`${fn}: samplers[${i}] is ${show(s)}, not a sampler from createSampler`);
+    if (inner.o.rows !== 1) throw new RangeError(`${fn}: samplers[${i}] was created with rows = ${inner.o.rows}; each batch row needs a sampler of one row`);
+    return { o: inner.o, streams: inner.streams, slot: 0 };
+  });
+  const hs = readHistories(fn, undefined, c.histories, list.length);
+  return run(getBackend(), fn, logits, plans, hs, c.histories !== undefined);
 }
