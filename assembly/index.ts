@@ -8,6 +8,7 @@ import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf } from "./select";
 import { next32, nextUniform } from "./rng";
 import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask";
+import { f16ToF32, bf16ToF32 } from "./half";
 import { rowExpSum } from "./softmax";
 
 export function heap_base(): usize {
@@ -79,6 +80,16 @@ export function sum_finite(x: usize, n: i32): f64 {
 /** Σ (x − mean)² over the finite x, in the same order. */
 export function sum_sq_dev(x: usize, n: i32, mean: f64): f64 {
   return sumSquaredDeviations(x, n, mean);
+}
+
+/** dst[i] = the float32 value of the float16 bits src[i] (exact). */
+export function f16_to_f32(src: usize, dst: usize, n: i32): void {
+  f16ToF32(src, dst, n);
+}
+
+/** dst[i] = the float32 value of the bfloat16 bits src[i] (exact). */
+export function bf16_to_f32(src: usize, dst: usize, n: i32): void {
+  bf16ToF32(src, dst, n);
 }
 
 /** 1 for the SIMD build, 0 for the scalar one: tells a loader which backend it was handed. */

@@ -3,7 +3,7 @@
 // here; all numerics live in the kernels (assembly/ and src/js/).
 
 import type { Backend } from "./backend.js";
-import { readLogits, readOptions, readOut } from "./input.js";
+import { readDtype, readLogits, readOptions, readOut, type Dtype } from "./input.js";
 import { checkRows, checkTemperature, show, statusError } from "./validate.js";
 
 /** Options of softmax() and logSoftmax(). */
@@ -14,17 +14,23 @@ export interface SoftmaxOptions {
   rows?: number;
   /** Where to write the result: a Float32Array of the input's length; may be the input itself. */
   out?: Float32Array;
+  /** What a Uint16Array of logits holds: "float16" or "bfloat16" bits (a Float16Array says it itself). */
+  dtype?: Dtype;
 }
 
 /** Options of logSumExp(). */
 export interface LogSumExpOptions {
   temperature?: number;
   rows?: number;
+  /** What a Uint16Array of logits holds (see SoftmaxOptions.dtype). */
+  dtype?: Dtype;
 }
 
 /** Options of argmax(). */
 export interface ArgmaxOptions {
   rows?: number;
+  /** What a Uint16Array of logits holds (see SoftmaxOptions.dtype). */
+  dtype?: Dtype;
 }
 
 /**
@@ -33,24 +39,28 @@ export interface ArgmaxOptions {
  */
 export type WasmInput = Float32Array & { free(): void };
 
-export function wasmInputOn(b: Backend, length: unknown): WasmInput {
+/** A wasmInput() buffer for half-precision logits: their bits (pass it with the same `dtype`). */
+export type WasmInput16 = Uint16Array & { free(): void };
+
+export function wasmInputOn(b: Backend, length: unknown, dtype?: unknown): WasmInput | WasmInput16 {
   if (typeof length !== "number") throw new TypeError(`wasmInput: length must be a number; got ${show(length)}`);
   if (!Number.isInteger(length) || length < 1 || length > 2 ** 28) {
     throw new RangeError(`wasmInput: length must be an integer in 1..2^28; got ${show(length)}`);
   }
-  if (b.input) return b.input(length) as WasmInput;
+  const d = readDtype("wasmInput", dtype) ?? "float32";
+  if (b.input) return b.input(length, d) as WasmInput | WasmInput16;
   // No WASM memory: an ordinary array, with the same (then empty) way to free it.
-  const plain = new Float32Array(length);
+  const plain = d === "float32" ? new Float32Array(length) : new Uint16Array(length);
   const free = () => {};
   Object.defineProperty(plain, "free", { value: free });
   const dispose = (Symbol as { dispose?: symbol }).dispose;
   if (dispose) Object.defineProperty(plain, dispose, { value: free });
-  return plain as WasmInput;
+  return plain as WasmInput | WasmInput16;
 }
 
-const SOFTMAX_KEYS = ["temperature", "rows", "out"] as const;
-const LSE_KEYS = ["temperature", "rows"] as const;
-const ARGMAX_KEYS = ["rows"] as const;
+const SOFTMAX_KEYS = ["temperature", "rows", "out", "dtype"] as const;
+const LSE_KEYS = ["temperature", "rows", "dtype"] as const;
+const ARGMAX_KEYS = ["rows", "dtype"] as const;
 
 type RowOp = "softmax" | "logSoftmax";
 
@@ -60,13 +70,13 @@ type RowOp = "softmax" | "logSoftmax";
 
 export function rowwise(b: Backend, fn: RowOp, logits: unknown, options: unknown): Float32Array {
   const o = readOptions(fn, options, SOFTMAX_KEYS);
-  const x = readLogits(fn, logits);
-  const n = x.f32.length;
+  const x = readLogits(fn, logits, readDtype(fn, o.dtype));
+  const n = x.length;
   const t = checkTemperature(fn, o.temperature);
   const rows = checkRows(fn, o.rows, n);
   const out = readOut(fn, o.out, n) ?? new Float32Array(n);
   const cols = n / rows;
-  const status = b[fn](x.f32, out, rows, cols, t);
+  const status = b[fn](x.data, out, rows, cols, t);
   if (status !== 0) throw statusError(fn, status, b.errorAt(), x.given, rows, cols);
   const result = b.resultView(out);
   return result === out && o.out !== undefined ? (o.out as Float32Array) : result;
@@ -75,12 +85,12 @@ export function rowwise(b: Backend, fn: RowOp, logits: unknown, options: unknown
 export function logSumExpOn(b: Backend, logits: unknown, options: unknown): number | Float32Array {
   const fn = "logSumExp";
   const o = readOptions(fn, options, LSE_KEYS);
-  const x = readLogits(fn, logits);
+  const x = readLogits(fn, logits, readDtype(fn, o.dtype));
   const t = checkTemperature(fn, o.temperature);
-  const rows = checkRows(fn, o.rows, x.f32.length);
-  const cols = x.f32.length / rows;
+  const rows = checkRows(fn, o.rows, x.length);
+  const cols = x.length / rows;
   const out = new Float32Array(rows);
-  const status = b.logSumExp(x.f32, out, rows, cols, t);
+  const status = b.logSumExp(x.data, out, rows, cols, t);
   if (status !== 0) throw statusError(fn, status, b.errorAt(), x.given, rows, cols);
   return rows === 1 ? out[0] : out;
 }
@@ -88,11 +98,11 @@ export function logSumExpOn(b: Backend, logits: unknown, options: unknown): numb
 export function argmaxOn(b: Backend, logits: unknown, options: unknown): number | Int32Array {
   const fn = "argmax";
   const o = readOptions(fn, options, ARGMAX_KEYS);
-  const x = readLogits(fn, logits);
-  const rows = checkRows(fn, o.rows, x.f32.length);
-  const cols = x.f32.length / rows;
+  const x = readLogits(fn, logits, readDtype(fn, o.dtype));
+  const rows = checkRows(fn, o.rows, x.length);
+  const cols = x.length / rows;
   const out = new Int32Array(rows);
-  const status = b.argmax(x.f32, out, rows, cols);
+  const status = b.argmax(x.data, out, rows, cols);
   if (status !== 0) throw statusError(fn, status, b.errorAt(), x.given, rows, cols);
   return rows === 1 ? out[0] : out;
 }

@@ -1,25 +1,32 @@
 // What every backend implements, and which one runs. The public functions (index.ts) validate
 // their arguments and then call exactly one of these methods.
 
+import type { Dtype, LogitsData } from "./input.js";
+
 /** Name of a backend: WASM with 128-bit SIMD, WASM without SIMD, or pure TypeScript. */
 export type BackendName = "simd" | "wasm" | "js";
 
-/** Logits as callers may pass them; anything but Float32Array is converted to f32 first. */
-export type Logits = Float32Array | Float64Array | number[];
+/**
+ * Logits as callers may pass them: Float32Array (the fast path), Float64Array or number[]
+ * (converted to f32 first), or half precision (a Float16Array where the engine has one, or a
+ * Uint16Array of float16/bfloat16 bits with the `dtype` option), widened exactly inside the kernels.
+ */
+export type Logits = Float32Array | Float64Array | number[] | Uint16Array | ArrayBufferView;
 
 /**
  * A backend computes on `rows × cols` float32 logits and writes into `out`; it returns a Status
  * code and leaves the offending index in `errorAt()` when that code is not Ok. It never writes to
  * `out` (nor to `x`, unless they share memory) before it has validated every row, and it writes
- * nowhere else that the caller can see. `x` and `out` are this realm's Float32Arrays, already
- * read and checked (src/input.ts); they may be views into WASM memory, and may overlap.
+ * nowhere else that the caller can see. `x` (float32, or half-precision bits that the backend
+ * widens) and `out` are this realm's typed arrays, already read and checked (src/input.ts); they
+ * may be views into WASM memory, and may overlap.
  */
 export interface Backend {
   readonly name: BackendName;
-  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number;
-  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number;
-  logSumExp(x: Float32Array, out: Float32Array, rows: number, cols: number, temperature: number): number;
-  argmax(x: Float32Array, out: Int32Array, rows: number, cols: number): number;
+  softmax(x: LogitsData, out: Float32Array, rows: number, cols: number, temperature: number): number;
+  logSoftmax(x: LogitsData, out: Float32Array, rows: number, cols: number, temperature: number): number;
+  logSumExp(x: LogitsData, out: Float32Array, rows: number, cols: number, temperature: number): number;
+  argmax(x: LogitsData, out: Int32Array, rows: number, cols: number): number;
   errorAt(): number;
   /**
    * `out` after a call that wrote it: itself, or — if the call grew WASM memory, which detaches
@@ -27,7 +34,7 @@ export interface Backend {
    */
   resultView(out: Float32Array): Float32Array;
   /** A zero-copy input buffer in this backend's memory (WASM backends only; see src/wasm/memory.ts). */
-  input?(length: number): Float32Array;
+  input?(length: number, dtype: Dtype): Float32Array | Uint16Array;
   /** The row primitives the sampler drives (src/sample/). */
   rowKernels(): RowKernels;
 }
@@ -42,7 +49,7 @@ export interface RowKernels {
    * after that: `x` itself, a fresh view of the same bytes, or (for a view into WASM memory that
    * is not a wasmInput() buffer) a copy taken before anything moved.
    */
-  prepare(x: Float32Array, n: number): Float32Array;
+  prepare(x: LogitsData, n: number): Float32Array;
   /** The working buffers for a row of n (after prepare): w (working logits), e (exps), idx (token ids). */
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */

@@ -2,7 +2,8 @@
 // to the active backend (runtime.ts); all numerics live in the kernels (assembly/ and src/js/).
 
 import type { Logits } from "./backend.js";
-import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput } from "./api.js";
+import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput, type WasmInput16 } from "./api.js";
+import type { Dtype } from "./input.js";
 import { backend } from "./runtime.js";
 import { createSamplerOn, sampleBatchOn, sampleOn, type SampleBatchCall, type Sampler, type SampleResult } from "./sample/sampler.js";
 import type { SamplerOptions } from "./sample/options.js";
@@ -10,7 +11,8 @@ import type { SamplerOptions } from "./sample/options.js";
 export type { BackendName, Logits } from "./backend.js";
 export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { WasmSource } from "./wasm/load.js";
-export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput } from "./api.js";
+export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput, WasmInput16 } from "./api.js";
+export type { Dtype } from "./input.js";
 export { getBackend, setBackend, init, initSync } from "./runtime.js";
 export type { Sampler, SampleBatchCall, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
@@ -91,6 +93,9 @@ export function argmax(logits: Logits, options?: ArgmaxOptions): number | Int32A
  * "js" backend this returns an ordinary Float32Array (whose free() does nothing). See the
  * README's memory model.
  *
+ * With `dtype` "float16" or "bfloat16" it is a Uint16Array for those bits instead (half the
+ * bytes); pass it with the same `dtype`, and the kernels widen it into their scratch.
+ *
  * @throws TypeError if `length` is not a number; RangeError if it is not an integer in 1..2^28,
  *   or WASM memory cannot grow that far.
  * @example
@@ -101,8 +106,10 @@ export function argmax(logits: Logits, options?: ArgmaxOptions): number | Int32A
  * buf.free();
  * ```
  */
-export function wasmInput(length: number): WasmInput {
-  return wasmInputOn(backend(), length);
+export function wasmInput(length: number, dtype?: "float32"): WasmInput;
+export function wasmInput(length: number, dtype: "float16" | "bfloat16"): WasmInput16;
+export function wasmInput(length: number, dtype?: Dtype): WasmInput | WasmInput16 {
+  return wasmInputOn(backend(), length, dtype);
 }
 
 /**

@@ -10,6 +10,7 @@
 // - options are own properties only, each read once into a fresh object;
 // - Maps are recognised by their internal slot and read with the intrinsic Map methods.
 
+import { bf16ToF32, f16ToF32 } from "./js/half.js";
 import { show } from "./validate.js";
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
@@ -41,28 +42,69 @@ export function ownFloat32(v: ArrayBufferView): Float32Array {
   return new Float32Array(bufferOf.call(v) as ArrayBuffer, byteOffsetOf.call(v), lengthOf.call(v));
 }
 
-/** Logits as read once: the float32 values the kernels see, and the values as given. */
+/** Half-precision logits: their bits, as the caller's memory holds them. */
+export interface HalfBits {
+  bits: Uint16Array;
+  dtype: "float16" | "bfloat16";
+}
+
+/** What the logits hold: float32 values, or half-precision bits widened inside the kernels. */
+export type LogitsData = Float32Array | HalfBits;
+
+/** The number of logits in `x`. */
+export const lengthOfData = (x: LogitsData): number => (x instanceof Float32Array ? x.length : x.bits.length);
+
+/** Logits as read once: the data the kernels see, and the values as given (for error messages). */
 export interface Input {
-  /** The float32 values: a fresh view of the caller's Float32Array (typed arrays have no element getters), or a copy. */
-  f32: Float32Array;
-  /** The caller's values as given (float64 for converted input), for error messages. */
-  given: ArrayLike<number>;
+  /** A fresh view of the caller's typed array (typed arrays have no element getters), or a copy. */
+  data: LogitsData;
+  length: number;
+  /** The caller's values as given (float64 for converted input; decoded on demand for half). */
+  readonly given: ArrayLike<number>;
+}
+
+/** The `dtype` option: what a Uint16Array holds (a Float16Array says it itself). */
+export type Dtype = "float32" | "float16" | "bfloat16";
+
+/** Checks the dtype option (undefined = from the array's type). */
+export function readDtype(fn: string, dtype: unknown): Dtype | undefined {
+  if (dtype === undefined) return undefined;
+  if (dtype === "float32" || dtype === "float16" || dtype === "bfloat16") return dtype;
+  if (typeof dtype !== "string") throw new TypeError(`${fn}: dtype must be "float32", "float16" or "bfloat16"; got ${show(dtype)}`);
+  throw new RangeError(`${fn}: dtype must be "float32", "float16" or "bfloat16"; got ${show(dtype)}`);
 }
 
 const EMPTY_HINT = " (a view of WASM memory is empty once that memory grows: call wasmInput() again)";
 
-/** Reads the logits once: Float32Array (any realm), Float64Array (any realm) or an array of numbers. */
-export function readLogits(fn: string, logits: unknown): Input {
+/**
+ * Reads the logits once: Float32Array, Float64Array, Float16Array (any realm), a Uint16Array of
+ * float16 or bfloat16 bits (with `dtype`), or an array of numbers.
+ */
+export function readLogits(fn: string, logits: unknown, dtype?: Dtype): Input {
   const tag = typedArrayTag(logits);
+  const mismatch = (what: string) =>
+    new TypeError(`${fn}: dtype ${JSON.stringify(dtype)} does not match logits that are ${what}`);
+  if (tag === "Float16Array" || tag === "Uint16Array") {
+    const half = tag === "Float16Array" ? (dtype ?? "float16") : dtype;
+    if (half === undefined) throw new TypeError(`${fn}: a Uint16Array of logits needs dtype: "float16" or "bfloat16" (which bits it holds)`);
+    if (half === "float32" || (tag === "Float16Array" && half !== "float16")) throw mismatch(`a ${tag}`);
+    const n = typedLength(logits as ArrayBufferView);
+    if (n === 0) throw new RangeError(`${fn}: logits is empty${EMPTY_HINT}`);
+    const bits = new Uint16Array(bufferOf.call(logits) as ArrayBuffer, byteOffsetOf.call(logits), n);
+    const data: HalfBits = { bits, dtype: half };
+    let decoded: Float32Array | undefined;
+    return { data, length: n, get given() { return (decoded ??= widen(data)); } };
+  }
+  if (dtype !== undefined && dtype !== "float32") throw mismatch(tag ? `a ${tag}` : "numbers");
   if (tag === "Float32Array" || tag === "Float64Array") {
     const n = typedLength(logits as ArrayBufferView);
     if (n === 0) throw new RangeError(`${fn}: logits is empty${EMPTY_HINT}`);
     if (tag === "Float32Array") {
       const f32 = ownFloat32(logits as Float32Array);
-      return { f32, given: f32 };
+      return { data: f32, length: n, given: f32 };
     }
     const given = new Float64Array(logits as Float64Array); // copies from the internal slots
-    return { f32: new Float32Array(given), given };
+    return { data: new Float32Array(given), length: n, given };
   }
   if (tag === undefined && Array.isArray(logits)) {
     const n = logits.length;
@@ -74,9 +116,16 @@ export function readLogits(fn: string, logits: unknown): Input {
       if (typeof v !== "number") throw new TypeError(`${fn}: logits[${i}] is ${show(v)}, not a number`);
       given[i] = v;
     }
-    return { f32: new Float32Array(given), given };
+    return { data: new Float32Array(given), length: n, given };
   }
-  throw new TypeError(`${fn}: logits must be a Float32Array, a Float64Array or an array of numbers; got ${show(logits)}`);
+  throw new TypeError(`${fn}: logits must be a Float32Array, a Float64Array, a Float16Array, a Uint16Array with dtype, or an array of numbers; got ${show(logits)}`);
+}
+
+/** Half bits widened to a new Float32Array on the JS heap (the TS twin of the kernels' conversion). */
+export function widen(h: HalfBits): Float32Array {
+  const out = new Float32Array(h.bits.length);
+  (h.dtype === "float16" ? f16ToF32 : bf16ToF32)(h.bits, out);
+  return out;
 }
 
 /** out: a Float32Array (any realm) of exactly `length` elements, or undefined. */

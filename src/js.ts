@@ -3,7 +3,8 @@
 // are bit-identical to the WASM backends' (see the README's determinism guarantee).
 
 import type { Logits } from "./backend.js";
-import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput } from "./api.js";
+import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput, type WasmInput16 } from "./api.js";
+import type { Dtype } from "./input.js";
 import { createJsBackend } from "./js/backend.js";
 import { readOptions } from "./input.js";
 import { show } from "./validate.js";
@@ -11,7 +12,8 @@ import { createSamplerOn, sampleBatchOn, sampleOn, type SampleBatchCall, type Sa
 import type { SamplerOptions } from "./sample/options.js";
 
 export type { BackendName, Logits } from "./backend.js";
-export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput } from "./api.js";
+export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions, WasmInput, WasmInput16 } from "./api.js";
+export type { Dtype } from "./input.js";
 export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { Sampler, SampleBatchCall, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
@@ -62,8 +64,10 @@ export function getBackend(): { name: "js"; reason: string } {
 }
 
 /** wasmInput() of the main entry: here an ordinary Float32Array (there is no WASM memory). */
-export function wasmInput(length: number): WasmInput {
-  return wasmInputOn(js, length);
+export function wasmInput(length: number, dtype?: "float32"): WasmInput;
+export function wasmInput(length: number, dtype: "float16" | "bfloat16"): WasmInput16;
+export function wasmInput(length: number, dtype?: Dtype): WasmInput | WasmInput16 {
+  return wasmInputOn(js, length, dtype);
 }
 
 /**

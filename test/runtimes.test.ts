@@ -56,6 +56,13 @@ describe("the fixture in every runtime gives Node's hashes on every backend", ()
     expectAllBackends(run(js102, ["-m", "test/runtimes/main.mjs"]));
   });
 
+  npmEngineIt("deno", "Deno and Bun have Float16Array: it gives the bits of its float16 Uint16Array with dtype, on every backend", () => {
+    for (const [cmd, args] of [["npx", ["deno", "run", "--allow-read", "test/runtimes/half.mjs"]], ["npx", ["bun", "test/runtimes/half.mjs"]]] as const) {
+      const r = run(cmd, [...args], { DENO_NO_UPDATE_CHECK: "1" }) as unknown as { hasFloat16Array: boolean; same: Record<string, boolean> };
+      expect(r).toEqual({ hasFloat16Array: true, same: { simd: true, wasm: true, js: true } });
+    }
+  });
+
   npmEngineIt("workerd", "workerd (Cloudflare Workers, via miniflare) through the workerd entry: simd from the precompiled module, js; compiling bytes is refused", async () => {
     const { Miniflare } = await import("miniflare");
     const mf = new Miniflare({

@@ -1,6 +1,7 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
 import type { Backend, RowKernels } from "../backend.js";
+import { widen, type LogitsData } from "../input.js";
 import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask.js";
 import { JsKernels, collectRange, dotExpArg, expRow, firstIndexOf, rowMax, walkCdf } from "./kernels.js";
 
@@ -23,7 +24,7 @@ export function createJsBackend(): Backend {
 function rowKernels(): RowKernels {
   let w = new Float32Array(0), e = new Float32Array(0), idx = new Int32Array(0);
   return {
-    prepare: (x) => x,
+    prepare: (x) => (x instanceof Float32Array ? x : widen(x)),
     buffers: (n) => {
       if (w.length !== n) {
         w = new Float32Array(n);
@@ -48,7 +49,9 @@ function rowKernels(): RowKernels {
  * The input to read from: the caller's Float32Array itself when that is safe (the same memory as
  * the output, or memory the output does not touch), otherwise a copy.
  */
-function source(x: Float32Array, out: Float32Array | Int32Array): Float32Array {
+function source(data: LogitsData, out: Float32Array | Int32Array): Float32Array {
+  if (!(data instanceof Float32Array)) return widen(data); // the twin of the kernels' widening
+  const x = data;
   if (x.buffer !== out.buffer || x.byteOffset === out.byteOffset) return x;
   const xEnd = x.byteOffset + x.byteLength, outEnd = out.byteOffset + out.byteLength;
   return xEnd <= out.byteOffset || outEnd <= x.byteOffset ? x : x.slice();

@@ -1,6 +1,6 @@
 // Sampling options: their types, defaults ("off"), validation and the stage orders.
 
-import { isMap, mapEntries, readNumbers, readOptions } from "../input.js";
+import { isMap, mapEntries, readDtype, readNumbers, readOptions, type Dtype } from "../input.js";
 import { show } from "../validate.js";
 
 /** A stage of the sampling chain. */
@@ -41,6 +41,8 @@ export interface SamplerOptions {
   logprobsMode?: "raw" | "processed";
   /** Rows in the input, one token sampled per row (default 1). */
   rows?: number;
+  /** What a Uint16Array of logits holds: "float16" or "bfloat16" bits (a Float16Array says it itself). */
+  dtype?: "float32" | "float16" | "bfloat16";
   /** Top-n-σ (llama.cpp): keep l ≥ max − n·σ over the finite kept logits (default 0 = off). */
   topNSigma?: number;
   /** XTC: the chance, per sampled row, of excluding the top choices (default 0 = off; [0, 1]). */
@@ -92,7 +94,7 @@ const KEYS = [
   "presencePenalty", "logitBias", "seed", "order", "logprobs", "logprobsMode", "rows",
   "topNSigma", "xtcProbability", "xtcThreshold", "dryMultiplier", "dryBase", "dryAllowedLength",
   "dryLastN", "dryBreakers", "mirostat", "mirostatTau", "mirostatEta", "mirostatM", "dynatempRange",
-  "dynatempExponent", "epsilonCutoff", "etaCutoff",
+  "dynatempExponent", "epsilonCutoff", "etaCutoff", "dtype",
 ] as const;
 
 /** Validated options: numbers filled with their "off" values, the chain reduced to active stages. */
@@ -123,6 +125,7 @@ export interface Resolved {
   dynatempExponent: number;
   epsilonCutoff: number;
   etaCutoff: number;
+  dtype: Dtype | undefined;
   /** T = 0 without dynamic temperature: the argmax after the logit-editing stages. */
   greedy: boolean;
   /** The stages that do something, in order. */
@@ -259,6 +262,7 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
     bias, seed, logprobs, processed: mode === "processed", rows,
     topNSigma, xtcProbability, xtcThreshold, dryMultiplier, dryBase, dryAllowedLength, dryLastN, dryBreakers,
     mirostat, mirostatTau, mirostatEta, mirostatM, dynatempRange, dynatempExponent, epsilonCutoff, etaCutoff,
+    dtype: readDtype(fn, o.dtype),
     greedy: temperature === 0 && dynatempRange === 0,
     chain: order.filter((s) => active[s]),
   };

@@ -3,7 +3,7 @@
 
 import type { Backend } from "../backend.js";
 import { jumped, nextUniform, seedState, type RngState } from "../js/rng.js";
-import { readLogits, readNumbers, readOptions } from "../input.js";
+import { readDtype, readLogits, readNumbers, readOptions, type Dtype } from "../input.js";
 import { show } from "../validate.js";
 import { RowError, sampleRow, type RowState, type SampleResult } from "./chain.js";
 import { dryPenalties } from "./dry.js";
@@ -88,9 +88,9 @@ interface RowPlan {
  * μ advance only when every row succeeded (a call that throws leaves them where they were). Rows
  * drawing from the same streams draw in row order.
  */
-function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Float64Array | undefined)[], perRowNames: boolean): SampleResult[] {
-  const x = readLogits(fn, logits);
-  const n = x.f32.length, rows = plans.length;
+function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Float64Array | undefined)[], perRowNames: boolean, dtype: Dtype | undefined): SampleResult[] {
+  const x = readLogits(fn, logits, dtype);
+  const n = x.length, rows = plans.length;
   if (n % rows !== 0) {
     throw new RangeError(`${fn}: rows = ${rows} does not divide the input length ${n} into equal rows`);
   }
@@ -115,7 +115,7 @@ function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Flo
     return { counts: v.counts, dry };
   });
   const k = b.rowKernels();
-  const f = k.prepare(x.f32, V);
+  const f = k.prepare(x.data, V);
   const work = new Map<Streams, Streams>();
   for (const { streams } of plans) {
     if (!work.has(streams)) work.set(streams, { tokens: streams.tokens.slice(), xtc: streams.xtc.slice(), mu: streams.mu.slice() });
@@ -165,7 +165,7 @@ const plansOf = (o: Resolved, streams: Streams): RowPlan[] => Array.from({ lengt
 export function sampleOn(getBackend: () => Backend, logits: unknown, options: unknown): number | Int32Array {
   const o = resolveOptions("sample", options);
   const streams = startStreams(o, o.seed ?? randomSeed());
-  const results = run(getBackend(), "sample", logits, plansOf(o, streams), readHistories("sample", undefined, undefined, o.rows), false);
+  const results = run(getBackend(), "sample", logits, plansOf(o, streams), readHistories("sample", undefined, undefined, o.rows), false, o.dtype);
   return o.rows === 1 ? results[0].token : Int32Array.from(results, (r) => r.token);
 }
 
@@ -181,7 +181,7 @@ export function createSamplerOn(getBackend: () => Backend, options: unknown): Sa
     sample(logits, call) {
       const c = readOptions(fn, call, ["history", "histories"] as const);
       const hs = readHistories(fn, c.history, c.histories, o.rows);
-      const results = run(getBackend(), fn, logits, plansOf(o, streams), hs, c.histories !== undefined);
+      const results = run(getBackend(), fn, logits, plansOf(o, streams), hs, c.histories !== undefined, o.dtype);
       return o.rows === 1 ? results[0] : results;
     },
     reset() {
@@ -199,11 +199,14 @@ export function createSamplerOn(getBackend: () => Backend, options: unknown): Sa
 export interface SampleBatchCall {
   /** One history per row (row i's penalties and DRY read histories[i]). */
   histories?: readonly ArrayLike<number>[];
+  /** What a Uint16Array of logits holds: "float16" or "bfloat16" bits. */
+  dtype?: "float32" | "float16" | "bfloat16";
 }
 
 export function sampleBatchOn(getBackend: () => Backend, logits: unknown, samplers: unknown, call: unknown): SampleResult[] {
   const fn = "sampleBatch";
-  const c = readOptions(fn, call, ["histories"] as const);
+  const c = readOptions(fn, call, ["histories", "dtype"] as const);
+  const dtype = readDtype(fn, c.dtype);
   if (!Array.isArray(samplers)) throw new TypeError(`${fn}: samplers must be an array of samplers from createSampler; got ${show(samplers)}`);
   const list = Array.from({ length: samplers.length }, (_, i) => samplers[i] as unknown); // read once
   if (list.length === 0) throw new RangeError(`${fn}: samplers is empty`);
@@ -214,5 +217,5 @@ export function sampleBatchOn(getBackend: () => Backend, logits: unknown, sample
     return { o: inner.o, streams: inner.streams, slot: 0 };
   });
   const hs = readHistories(fn, undefined, c.histories, list.length);
-  return run(getBackend(), fn, logits, plans, hs, c.histories !== undefined);
+  return run(getBackend(), fn, logits, plans, hs, c.histories !== undefined, dtype);
 }

@@ -11,6 +11,7 @@
 // The sampler's rows (W, E, IDX, V floats/ints each) use the same scratch, in their own calls.
 
 import type { Backend, BackendName, RowKernels } from "../backend.js";
+import type { Dtype, HalfBits, LogitsData } from "../input.js";
 import { instantiate, type Kernels } from "./load.js";
 import { ALIGN, Arena, Regions } from "./memory.js";
 
@@ -36,24 +37,24 @@ export class WasmBackend implements Backend {
     this.remap();
   }
 
-  softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, t: number): number {
+  softmax(x: LogitsData, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols, out);
     return this.finish(this.kernels.softmax(at.x, at.y, rows, cols, at.maxes, t), out, at.y, rows * cols);
   }
 
-  logSoftmax(x: Float32Array, out: Float32Array, rows: number, cols: number, t: number): number {
+  logSoftmax(x: LogitsData, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols, out);
     return this.finish(this.kernels.log_softmax(at.x, at.y, rows, cols, at.maxes, t), out, at.y, rows * cols);
   }
 
-  logSumExp(x: Float32Array, out: Float32Array, rows: number, cols: number, t: number): number {
+  logSumExp(x: LogitsData, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols);
     const status = this.kernels.log_sum_exp(at.x, at.out, rows, cols, at.maxes, t, at.work);
     if (status === 0) out.set(this.f32.subarray(at.out >> 2, (at.out >> 2) + rows));
     return status;
   }
 
-  argmax(x: Float32Array, out: Int32Array, rows: number, cols: number): number {
+  argmax(x: LogitsData, out: Int32Array, rows: number, cols: number): number {
     const at = this.load(x, rows, cols);
     const status = this.kernels.argmax(at.x, at.out, rows, cols, at.maxes);
     if (status === 0) out.set(this.i32.subarray(at.out >> 2, (at.out >> 2) + rows));
@@ -75,15 +76,17 @@ export class WasmBackend implements Backend {
    * for every call on `length` floats made first, so that such calls never grow memory (which
    * would detach this view). The view has a `free()` method and `Symbol.dispose`.
    */
-  input(length: number): Float32Array {
+  input(length: number, dtype: Dtype = "float32"): Float32Array | Uint16Array {
     const n = length;
+    const half = dtype === "float32" ? 0 : align(2 * n); // staging for half bits that are not here
     this.regions.scratch(Math.max(
-      this.scratchBytes(n, n, 1, true, false), this.scratchBytes(n, 1, n, true, false), // heap input
+      this.scratchBytes(n, n, 1, true, false) + half, this.scratchBytes(n, 1, n, true, false) + half, // input elsewhere
       this.scratchBytes(n, n, 1, false, true), this.scratchBytes(n, 1, n, false, true), // this buffer
-      this.rowBytes(n), // the sampler
+      this.rowBytes(n) + align(4 * n) + half, // the sampler
     ));
-    const region = this.regions.open(4 * length);
-    const view = new Float32Array(this.kernels.memory.buffer, region.start, length);
+    const region = this.regions.open((dtype === "float32" ? 4 : 2) * length);
+    const buf = this.kernels.memory.buffer;
+    const view = dtype === "float32" ? new Float32Array(buf, region.start, length) : new Uint16Array(buf, region.start, length);
     view.fill(0); // a freed region may have held another caller's data
     const free = () => this.regions.free(region);
     Object.defineProperty(view, "free", { value: free });
@@ -114,7 +117,17 @@ export class WasmBackend implements Backend {
     let w = 0, e = 0, idx = 0;
     let views: { w: Float32Array; e: Float32Array; idx: Int32Array } | undefined;
     return {
-      prepare: (x, n) => {
+      prepare: (data, n) => {
+        if (!(data instanceof Float32Array)) {
+          // Half bits are widened into the scratch, after the rows' buffers.
+          const h = this.placeHalf(data);
+          const length = data.bits.length;
+          const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
+          const dst = base + this.rowBytes(n);
+          this.widen(data, h, dst + align(4 * length), dst, length);
+          return new Float32Array(k.memory.buffer, dst, length);
+        }
+        let x = data;
         const place = this.placeOf(x);
         const length = x.length;
         if (place.kind === "foreign") x = x.slice(); // before anything can move
@@ -156,7 +169,28 @@ export class WasmBackend implements Backend {
     return (copyX ? align(4 * n) : 0) + 2 * align(4 * rows) + align(4 * cols) + (separateY ? align(4 * n) : 0);
   }
 
-  private placeOf(a: Float32Array | Int32Array): Place {
+  /**
+   * Where half bits are read from: a caller region's address (ptr ≥ 0), or a copy to stage into
+   * the scratch (ptr = −1; a foreign view is copied out now, before anything can move).
+   */
+  private placeHalf(h: HalfBits): { ptr: number; bits: Uint16Array } {
+    const place = this.placeOf(h.bits);
+    if (place.kind === "region") return { ptr: place.ptr, bits: h.bits };
+    return { ptr: -1, bits: place.kind === "foreign" ? h.bits.slice() : h.bits };
+  }
+
+  /** Widens n half values into float32 at dst, staging the bits at `stage` first unless they are in a region. */
+  private widen(h: HalfBits, at: { ptr: number; bits: Uint16Array }, stage: number, dst: number, n: number): void {
+    let src = at.ptr;
+    if (src < 0) {
+      new Uint16Array(this.kernels.memory.buffer, stage, n).set(at.bits);
+      src = stage;
+    }
+    if (h.dtype === "float16") this.kernels.f16_to_f32(src, dst, n);
+    else this.kernels.bf16_to_f32(src, dst, n);
+  }
+
+  private placeOf(a: Float32Array | Int32Array | Uint16Array): Place {
     if (a.buffer !== this.kernels.memory.buffer) return { kind: "heap" };
     const ptr = a.byteOffset;
     return this.regions.inRegion(ptr, ptr + a.byteLength) ? { kind: "region", ptr } : { kind: "foreign", ptr };
@@ -171,11 +205,14 @@ export class WasmBackend implements Backend {
    * goes in place when the logits were copied (X is ours), straight into `out` when `out` is a
    * caller region that is the input itself or does not overlap it, and into Y otherwise.
    */
-  private load(x: Float32Array, rows: number, cols: number, out?: Float32Array) {
+  private load(data: LogitsData, rows: number, cols: number, out?: Float32Array) {
     const n = rows * cols;
     const at = this.at;
     if (this.f32.buffer !== this.kernels.memory.buffer) this.remap(); // grown by another owner of the Memory
-    const xp = this.placeOf(x);
+    // Half bits: widened by the kernels into X, so X is ours as for copied logits.
+    const half = data instanceof Float32Array ? undefined : { h: data, at: this.placeHalf(data) };
+    let x = data instanceof Float32Array ? data : new Float32Array(0);
+    const xp: Place = half ? { kind: "heap" } : this.placeOf(x);
     if (xp.kind === "foreign") x = x.slice();
     const op = out ? this.placeOf(out) : undefined;
     this.outPtr = op && op.kind !== "heap" ? op.ptr : -1;
@@ -190,7 +227,8 @@ export class WasmBackend implements Backend {
       }
     }
     const separateY = out !== undefined && !copyX && !direct;
-    const base = this.regions.scratch(this.scratchBytes(n, rows, cols, copyX, separateY));
+    const stageBytes = half && half.at.ptr < 0 ? align(2 * n) : 0;
+    const base = this.regions.scratch(this.scratchBytes(n, rows, cols, copyX, separateY) + stageBytes);
     let p = base;
     at.x = copyX ? p : (xp as { ptr: number }).ptr;
     if (copyX) p += align(4 * n);
@@ -201,7 +239,9 @@ export class WasmBackend implements Backend {
     at.work = p;
     p += align(4 * cols);
     at.y = direct ? (op as { ptr: number }).ptr : separateY ? p : at.x;
-    if (copyX) this.f32.set(x, at.x >> 2);
+    if (separateY) p += align(4 * n);
+    if (half) this.widen(half.h, half.at, p, at.x, n);
+    else if (copyX) this.f32.set(x, at.x >> 2);
     return at;
   }
 

@@ -29,6 +29,8 @@ export interface Kernels {
   mask_below(w: number, src: number, n: number, bound: number): void;
   sum_finite(x: number, n: number): number;
   sum_sq_dev(x: number, n: number, mean: number): number;
+  f16_to_f32(src: number, dst: number, n: number): void;
+  bf16_to_f32(src: number, dst: number, n: number): void;
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -63,7 +65,7 @@ export function embeddedScalarBytes(): Uint8Array<ArrayBuffer> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev",
+  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev", "f16_to_f32", "bf16_to_f32",
 ] as const;
 
 /** Instantiates the kernels, checking first that the module is ours (its imports and exports). */

@@ -1,0 +1,151 @@
+// Half-precision input (SPEC §5): float16 and bfloat16 bits, widened exactly inside the kernels
+// (assembly/half.ts, twin src/js/half.ts), give the bits of the same values as float32 input, on
+// every backend, by copy or zero-copy, for every function and the samplers.
+
+import { describe, expect, it } from "vitest";
+import {
+  argmax, createSampler, logSoftmax, logSumExp, sample, sampleBatch, softmax, wasmInput, type SampleResult,
+} from "../src/index.js";
+import { bf16ToF32, f16ToF32 } from "../src/js/half.js";
+import { embeddedBytes, embeddedScalarBytes, instantiate } from "../src/wasm/load.js";
+import { BACKENDS, llmLogits, rng, withBackend } from "./helpers.js";
+
+const ALL = Uint16Array.from({ length: 65536 }, (_, i) => i);
+const bitsOf = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
+
+/** float16 bits → value, straight from the IEEE 754 definition (independent of the kernels). */
+function refF16(h: number): number {
+  const s = h & 0x8000 ? -1 : 1, e = (h >> 10) & 31, m = h & 1023;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return e === 0 ? s * m * 2 ** -24 : s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** float32 values with the given half bits, through the reference decoders. */
+function asF32(bits: Uint16Array, dtype: "float16" | "bfloat16"): Float32Array {
+  if (dtype === "bfloat16") return new Float32Array(Uint32Array.from(bits, (h) => h << 16).buffer);
+  return Float32Array.from(bits, refF16);
+}
+
+/** LLM-like logits rounded to half bits, with masks (−Infinity), −0 and subnormals mixed in. */
+function halfLogits(n: number, seed: number, dtype: "float16" | "bfloat16"): Uint16Array {
+  const x = llmLogits(n, seed);
+  const r = rng(seed);
+  const out = new Uint16Array(n);
+  const f = new Float32Array(1), u = new Uint32Array(f.buffer);
+  for (let i = 0; i < n; i++) {
+    f[0] = x[i];
+    if (dtype === "bfloat16") out[i] = u[0] >>> 16;
+    else {
+      // truncate to float16 (a test-data generator: any float16 near the logit will do)
+      const b = u[0], exp = ((b >>> 23) & 255) - 112;
+      out[i] = ((b >>> 16) & 0x8000) | (exp <= 0 ? 0 : (exp << 10) | ((b >>> 13) & 0x3ff));
+    }
+    const k = r();
+    if (k < 0.05) out[i] = dtype === "float16" ? 0xfc00 : 0xff80; // −Infinity: masked
+    else if (k < 0.07) out[i] = 0x8000; // −0
+    else if (k < 0.09) out[i] = 1 + Math.floor(r() * 0x3ff); // a float16 subnormal (or tiny bfloat16)
+  }
+  return out;
+}
+
+describe("the widening kernels", () => {
+  it("float16 → float32: all 65,536 bit patterns, SIMD and scalar builds and the TS twin, bit-identical and equal to the IEEE definition (NaN payloads kept)", () => {
+    const twin = new Float32Array(65536);
+    f16ToF32(ALL, twin);
+    for (let h = 0; h < 65536; h++) {
+      const want = refF16(h);
+      if (Number.isNaN(want)) expect((new Uint32Array(twin.buffer)[h] & 0x7f800000) >>> 0).toBe(0x7f800000);
+      else expect(Object.is(twin[h], want), `0x${h.toString(16)}`).toBe(true);
+    }
+    for (const bytes of [embeddedBytes().bytes, embeddedScalarBytes()]) {
+      const k = instantiate(new WebAssembly.Module(bytes));
+      k.memory.grow(8);
+      const src = k.heap_base() + 64, dst = src + 131072 + 64;
+      new Uint16Array(k.memory.buffer, src, 65536).set(ALL);
+      k.f16_to_f32(src, dst, 65536);
+      expect(Array.from(new Uint32Array(k.memory.buffer, dst, 65536))).toEqual(Array.from(new Uint32Array(twin.buffer)));
+      k.bf16_to_f32(src, dst, 65535); // an odd length: the remainder path
+      const b = new Float32Array(65535);
+      bf16ToF32(ALL.subarray(0, 65535), b);
+      expect(Array.from(new Uint32Array(k.memory.buffer, dst, 65535))).toEqual(Array.from(new Uint32Array(b.buffer)));
+    }
+  });
+});
+
+describe.each(BACKENDS)("half-precision input on %s", (name) => {
+  const on = <T>(fn: () => T) => withBackend(name, fn);
+
+  it.each(["float16", "bfloat16"] as const)("%s: softmax, logSoftmax, logSumExp, argmax give the float32 input's bits (rows 1 and 3, T 0.7, masks, −0, subnormals)", (dtype) =>
+    on(() => {
+      for (let seed = 1; seed <= 20; seed++) {
+        const n = 3 * (1 + Math.floor(rng(seed)() * 400));
+        const bits = halfLogits(n, seed, dtype);
+        for (let r = 0; r < 3; r++) bits[r * (n / 3)] = dtype === "float16" ? 0x4400 : 0x4080; // a finite max per row
+        const f = asF32(bits, dtype);
+        for (const rows of [1, 3]) {
+          expect(bitsOf(softmax(bits, { dtype, rows, temperature: 0.7 }))).toEqual(bitsOf(softmax(f, { rows, temperature: 0.7 })));
+          expect(bitsOf(logSoftmax(bits, { dtype, rows }))).toEqual(bitsOf(logSoftmax(f, { rows })));
+          expect(logSumExp(bits, { dtype, rows })).toEqual(logSumExp(f, { rows }));
+          expect(argmax(bits, { dtype, rows })).toEqual(argmax(f, { rows }));
+        }
+      }
+    }));
+
+  it.each(["float16", "bfloat16"] as const)("%s: samplers and sampleBatch draw the float32 input's tokens and logprobs; zero-copy wasmInput(n, dtype) too", (dtype) =>
+    on(() => {
+      const V = 3000;
+      const bits = halfLogits(2 * V, 7, dtype);
+      bits[5] = bits[V + 5] = dtype === "float16" ? 0x4a00 : 0x4160;
+      const f = asF32(bits, dtype);
+      const o = { temperature: 0.8, topP: 0.95, minP: 0.01, rows: 2, seed: 4, logprobs: 3 };
+      const a = createSampler({ ...o, dtype }), b = createSampler(o);
+      const zc = wasmInput(2 * V, dtype);
+      zc.set(bits);
+      const c = createSampler({ ...o, dtype });
+      for (let i = 0; i < 5; i++) {
+        const want = b.sample(f);
+        expect(a.sample(bits)).toEqual(want);
+        expect(c.sample(zc)).toEqual(want);
+      }
+      expect(Array.from(zc)).toEqual(Array.from(bits)); // the caller's buffer is untouched
+      const s1 = createSampler({ seed: 1 }), s2 = createSampler({ seed: 1 });
+      expect(sampleBatch(bits, [s1, createSampler({ seed: 2 })], { dtype })).toEqual(sampleBatch(f, [s2, createSampler({ seed: 2 })]));
+      expect(sample(bits, { dtype, seed: 9 })).toBe(sample(f, { seed: 9 }));
+      zc.free();
+    }));
+
+  it("zero-copy half: softmax of a wasmInput(n, 'float16') buffer into a wasmInput out, with no copy in, equals the copy path", () =>
+    on(() => {
+      const bits = halfLogits(777, 3, "float16");
+      bits[0] = 0x4800;
+      const zc = wasmInput(777, "float16");
+      zc.set(bits);
+      const out = wasmInput(777);
+      expect(softmax(zc, { dtype: "float16", out })).toBe(out);
+      expect(bitsOf(out)).toEqual(bitsOf(softmax(asF32(bits, "float16"))));
+      expect(Array.from(zc)).toEqual(Array.from(bits));
+      zc.free();
+      out.free();
+    }));
+
+  it("NaN and +Infinity bits are errors naming the index; −Infinity masks; wrong or missing dtype is a TypeError/RangeError", () =>
+    on(() => {
+      expect(() => softmax(Uint16Array.of(0x3c00, 0x7e01), { dtype: "float16" })).toThrow(/logits\[1\] is NaN/);
+      expect(() => softmax(Uint16Array.of(0x7f80, 0), { dtype: "bfloat16" })).toThrow(/logits\[0\] is Infinity/);
+      expect(Array.from(softmax(Uint16Array.of(0xfc00, 0x3c00), { dtype: "float16" }))).toEqual([0, 1]);
+      expect(() => softmax(new Uint16Array(2))).toThrow(/needs dtype/);
+      expect(() => softmax(new Uint16Array(2), { dtype: "float8" as never })).toThrow(RangeError);
+      expect(() => softmax(new Float32Array(2), { dtype: "float16" })).toThrow(/does not match logits that are a Float32Array/);
+      expect(() => softmax([1, 2], { dtype: "bfloat16" })).toThrow(TypeError);
+      expect(() => createSampler({ dtype: 16 as never })).toThrow(TypeError);
+      expect(() => sample(new Uint16Array(0), { dtype: "float16" })).toThrow(/empty/);
+    }));
+
+  it.skipIf(typeof (globalThis as { Float16Array?: unknown }).Float16Array !== "function")("a Float16Array (this engine has one) needs no dtype and gives the same bits", () =>
+    on(() => {
+      const F16 = (globalThis as unknown as { Float16Array: new (n: ArrayLike<number>) => ArrayBufferView }).Float16Array;
+      const h = new F16([1, 2.5, -3, 0.125]);
+      const bits = new Uint16Array(h.buffer, h.byteOffset, 4);
+      expect(bitsOf(softmax(h as never))).toEqual(bitsOf(softmax(bits, { dtype: "float16" })));
+    }));
+});
