@@ -37,10 +37,10 @@ export interface ArgmaxOptions {
  * A wasmInput() buffer: a Float32Array in the WASM backend's memory that only its owner writes,
  * with `free()` (and `Symbol.dispose`, for `using`) to hand its bytes back.
  */
-export type WasmInput = Float32Array & { free(): void };
+export type WasmInput = Float32Array & { free(): void; refresh(): WasmInput };
 
 /** A wasmInput() buffer for half-precision logits: their bits (pass it with the same `dtype`). */
-export type WasmInput16 = Uint16Array & { free(): void };
+export type WasmInput16 = Uint16Array & { free(): void; refresh(): WasmInput16 };
 
 export function wasmInputOn(b: Backend, length: unknown, dtype?: unknown): WasmInput | WasmInput16 {
   if (typeof length !== "number") throw new TypeError(`wasmInput: length must be a number; got ${show(length)}`);
@@ -53,6 +53,7 @@ export function wasmInputOn(b: Backend, length: unknown, dtype?: unknown): WasmI
   const plain = d === "float32" ? new Float32Array(length) : new Uint16Array(length);
   const free = () => {};
   Object.defineProperty(plain, "free", { value: free });
+  Object.defineProperty(plain, "refresh", { value: () => plain });
   const dispose = (Symbol as { dispose?: symbol }).dispose;
   if (dispose) Object.defineProperty(plain, dispose, { value: free });
   return plain as WasmInput | WasmInput16;

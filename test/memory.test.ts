@@ -424,3 +424,21 @@ describe("properties of the memory model", () => {
     );
   });
 });
+
+describe("refresh()", () => {
+  it("a view detached by growth gives a live view of the same bytes, which frees the same region; after free() it throws", () =>
+    withBackend("simd", () => {
+      const a = wasmInput(1000);
+      a.set(llmLogits(1000, 1));
+      const want = Array.from(a);
+      wasmInput(2 * wasmMemory().buffer.byteLength / 4).free(); // grows memory: a detaches
+      expect(a.length).toBe(0);
+      const b = a.refresh();
+      expect(b.length).toBe(1000);
+      expect(Array.from(b)).toEqual(want);
+      expect(b.refresh()).toBe(b); // still live: the same object
+      expect(bytesOf(softmax(b))).toEqual(bytesOf(softmax(Float32Array.from(want))));
+      b.free();
+      expect(() => a.refresh()).toThrow(/freed/);
+    }));
+});

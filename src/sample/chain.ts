@@ -253,7 +253,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
 function startRow(k: RowKernels, x: Float32Array): Row {
   const V = x.length;
   const { w, e, idx } = k.buffers(V);
-  w.set(x);
+  if (x.buffer !== w.buffer || x.byteOffset !== w.byteOffset) w.set(x); // prepare() may have put it there
   const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
   validate(r, x, "masked");
   return r;

@@ -82,18 +82,34 @@ export class WasmBackend implements Backend {
     this.regions.scratch(Math.max(
       this.scratchBytes(n, n, 1, true, false) + half, this.scratchBytes(n, 1, n, true, false) + half, // input elsewhere
       this.scratchBytes(n, n, 1, false, true), this.scratchBytes(n, 1, n, false, true), // this buffer
-      this.rowBytes(n) + align(4 * n) + half, // the sampler
+      this.rowBytes(n) + (half ? align(4 * n) + half : 0), // the sampler (half: widened rows, staging)
     ));
     const region = this.regions.open((dtype === "float32" ? 4 : 2) * length);
     const buf = this.kernels.memory.buffer;
     const view = dtype === "float32" ? new Float32Array(buf, region.start, length) : new Uint16Array(buf, region.start, length);
     view.fill(0); // a freed region may have held another caller's data
     const free = () => this.regions.free(region);
+    // refresh(): a live view of the same bytes: the view itself while memory has not grown, else a
+    // new one (with the same free() and refresh()). Throws once the region is freed.
+    const hand = (v: Float32Array | Uint16Array) => {
+      const refresh = (): Float32Array | Uint16Array => {
+        if (!region.live) throw new RangeError("wasmInput: this buffer was freed; call wasmInput() for a new one");
+        const now = this.kernels.memory.buffer;
+        if (v.buffer === now) return v;
+        return hand(dtype === "float32" ? new Float32Array(now, region.start, length) : new Uint16Array(now, region.start, length));
+      };
+      this.decorate(v, free, refresh);
+      this.regions.bind(v, region);
+      return v;
+    };
+    return hand(view);
+  }
+
+  private decorate(view: object, free: () => void, refresh: () => unknown): void {
     Object.defineProperty(view, "free", { value: free });
+    Object.defineProperty(view, "refresh", { value: refresh });
     const dispose = (Symbol as { dispose?: symbol }).dispose;
     if (dispose) Object.defineProperty(view, dispose, { value: free });
-    this.regions.bind(view, region);
-    return view;
   }
 
   /** Frees the region of a wasmInput() buffer (even a stale one); false if `view` is not one. */
@@ -120,11 +136,12 @@ export class WasmBackend implements Backend {
       prepare: (data, n) => {
         if (!(data instanceof Float32Array)) {
           // Half bits are widened into the scratch, after the rows' buffers.
+          // One row widens straight into W, where the sampler would copy it anyway.
           const h = this.placeHalf(data);
           const length = data.bits.length;
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
-          const dst = base + this.rowBytes(n);
-          this.widen(data, h, dst + align(4 * length), dst, length);
+          const dst = length === n ? base : base + this.rowBytes(n);
+          this.widen(data, h, base + this.rowBytes(n) + align(4 * length), dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
         }
         let x = data;

@@ -111,6 +111,8 @@ export interface Region {
   start: number;
   bytes: number;
   live: boolean;
+  /** How many view objects of it the caller holds (refresh() makes more). */
+  views?: number;
 }
 
 /**
@@ -123,7 +125,12 @@ export class Regions {
   private scratchStart = 0;
   private scratchBytes = 0;
   private readonly registry =
-    typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Region>((r) => this.free(r)) : undefined;
+    typeof FinalizationRegistry === "function"
+      ? new FinalizationRegistry<Region>((r) => {
+          r.views = (r.views ?? 1) - 1;
+          if (r.views === 0) this.free(r);
+        })
+      : undefined;
 
   constructor(private readonly arena: Arena) {}
 
@@ -135,10 +142,14 @@ export class Regions {
     return region;
   }
 
-  /** Ties a region to the view object handed to the caller. */
+  /**
+   * Ties a region to a view object handed to the caller. The region is freed when every such
+   * view has been collected (a FinalizationRegistry backstop), or by free().
+   */
   bind(view: object, region: Region): void {
     this.byView.set(view, region);
-    this.registry?.register(view, region, region);
+    region.views = (region.views ?? 0) + 1;
+    this.registry?.register(view, region, view);
   }
 
   /** The region a view was handed out for (even once that view is detached). */
@@ -149,7 +160,6 @@ export class Regions {
   free(region: Region): void {
     if (!region.live) return;
     region.live = false;
-    this.registry?.unregister(region);
     this.list.splice(this.list.indexOf(region), 1);
     this.arena.release(region.start);
   }
