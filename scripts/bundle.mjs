@@ -1,0 +1,29 @@
+// Bundles each package entry into one ESM file in dist/, with its source map. One file instead of
+// one per source file is most of the cold start: Node's loader resolves, reads and links every
+// module of the graph before the first call (11–14 ms for the unbundled graph on Node 20).
+//
+// Rolldown is the bundler Vite 8 is built on (a dependency of our vite dev dependency). Each
+// entry is built on its own so that none of them imports a shared chunk: the workerd entry
+// repeats the main entry's code rather than adding a module to load. Comments are stripped as
+// tsc's removeComments did; the TSDoc ships in the .d.ts files, which tsc still writes.
+import { rolldown } from "rolldown";
+
+const ENTRIES = ["index", "js", "workerd"];
+
+for (const name of ENTRIES) {
+  const bundle = await rolldown({
+    input: new URL(`../src/${name}.ts`, import.meta.url).pathname,
+    platform: "neutral",
+    // workerd.ts imports the .wasm as a precompiled WebAssembly.Module; that import must stay
+    // as written, next to the bundle in dist/, for wrangler/miniflare to resolve.
+    external: (id) => id.endsWith(".wasm"),
+    logLevel: "warn",
+  });
+  await bundle.write({
+    file: new URL(`../dist/${name}.js`, import.meta.url).pathname,
+    format: "es",
+    sourcemap: true,
+    comments: false,
+  });
+  await bundle.close();
+}
