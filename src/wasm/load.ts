@@ -2,7 +2,7 @@
 // module has no imports, so this replaces the deprecated @assemblyscript/loader in a few lines
 // and works where only precompiled modules may be instantiated (Cloudflare Workers).
 
-import { chooseDecoder, type Decoder } from "./base64.js";
+import { bestDecoder, decodeWith, type DecoderName } from "./base64.js";
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./embedded.js";
 
 /** Anything init()/initSync() accept as the kernels' wasm. */
@@ -29,10 +29,10 @@ export interface Kernels {
   walk_cdf(e: number, n: number, target: number): number;
 }
 
-let decoder: Decoder | undefined;
+let decoder: DecoderName | undefined;
 
 function decode(b64: string): Uint8Array<ArrayBuffer> {
-  return (decoder ??= chooseDecoder()).decode(b64);
+  return decodeWith((decoder ??= bestDecoder()), b64);
 }
 
 /** The embedded SIMD build. */
