@@ -1,10 +1,12 @@
 // Cold start (npm run bench:startup): the time to the first softmax result in a fresh process or
 // browser, for the package against the floor of compiling the wasm by hand (bench/startup/).
-// Every sample is a new process (Node, Deno, Bun) or a new Chromium with a new profile; the
+// Every sample is a new process (Node, Deno, Bun) or a new Chromium browser context; the
 // variants are interleaved round by round, so a noisy moment on this shared machine hits them all.
 // A runtime that is missing is skipped with a note. Usage:
 //   node bench/startup.mjs [--rounds 9] [--runtimes node,deno,bun,chromium] [--also <dist dir>]
-// --also adds a row for another build's dist/ (for example a copy of an older one) in Node.
+// --also adds a row for another build's dist/ (for example a copy of an older one) in Node. Put
+// it under this directory (build/ is ignored by git): outside a "type": "module" package, Node
+// would parse its .js files twice (as CommonJS, then as ESM) and the row would be unfair to it.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,28 +97,33 @@ async function chromium() {
     return notes.push("Chromium: skipped, puppeteer-core is not installed (run npm ci).");
   }
   const server = await serve(root);
+  const profile = mkdtempSync(join(tmpdir(), "softmax-startup-"));
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, userDataDir: profile, args: FLAGS });
   const variants = [
     { label: "floor", path: "/bench/startup/floor.html" },
     { label: "package", path: "/bench/startup/package.html" },
   ];
+  // Each sample gets a new incognito context: its own renderer process and empty caches (HTTP,
+  // and the V8 code cache kept with it), without the noise of starting a whole browser.
   const once = async (v) => {
-    const profile = mkdtempSync(join(tmpdir(), "softmax-startup-"));
-    const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, userDataDir: profile, args: FLAGS });
+    const context = await browser.createBrowserContext();
     try {
-      const [page] = await browser.pages();
+      const page = await context.newPage();
       await page.goto(server.url + v.path);
       await page.waitForFunction(() => globalThis.startup !== undefined, { timeout: 30_000 });
       return await page.evaluate(() => globalThis.startup);
     } finally {
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
+      await context.close();
     }
   };
-  process.stderr.write(`Chromium: ${ROUNDS} rounds of ${variants.length} fresh browsers…\n`);
+  process.stderr.write(`Chromium: ${ROUNDS} rounds of ${variants.length} fresh browser contexts…\n`);
   try {
+    await once(variants[0]); // the browser's own first-navigation costs are no variant's
     const [floor, pkg] = await sampleRounds(variants, once);
     rows.push({ runtime: "Chromium (navigation → result)", floor, pkg });
   } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
     server.close();
   }
 }
