@@ -1,5 +1,5 @@
 // Compiling the kernels by hand: the least any wasm softmax can do before its first result.
-// Shared by the floor's Node/Deno/Bun child and its page, and small: importing it stands for
+// Imported by the floor's Node/Deno/Bun child (floor.html inlines the same steps), and small: importing it stands for
 // importing "a one-line module". `bytes` is the SIMD build.
 export function firstResultByHand(bytes, logits) {
   WebAssembly.validate(bytes); // kept: the floor as issue #14 measured it
