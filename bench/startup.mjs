@@ -3,7 +3,7 @@
 // Every sample is a new process (Node, Deno, Bun) or a new Chromium browser context; the
 // variants are interleaved round by round, so a noisy moment on this shared machine hits them all.
 // A runtime that is missing is skipped with a note. Usage:
-//   node bench/startup.mjs [--rounds 9] [--runtimes node,deno,bun,chromium] [--also <dist dir>]
+//   node bench/startup.mjs [--rounds 9] [--browser-rounds 25] [--runtimes node,deno,bun,chromium] [--also <dist dir>]
 // --also adds a row for another build's dist/ (for example a copy of an older one) in Node. Put
 // it under this directory (build/ is ignored by git): outside a "type": "module" package, Node
 // would parse its .js files twice (as CommonJS, then as ESM) and the row would be unfair to it.
@@ -19,6 +19,9 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const ROUNDS = Number(arg("--rounds", 9));
+// Chromium's samples vary far more (the page's one request to the local server alone takes
+// 10–150 ms on a busy machine), and each is cheap, so it gets more of them.
+const BROWSER_ROUNDS = Number(arg("--browser-rounds", 25));
 const ALSO = arg("--also", undefined);
 const RUNTIMES = arg("--runtimes", "node,deno,bun,chromium").toLowerCase().split(",");
 const CHROMIUM = "/usr/bin/chromium";
@@ -54,10 +57,10 @@ function runChild(cmd, mode, dist) {
 }
 
 /** `ROUNDS` samples per variant, interleaved and rotated round by round. */
-async function sampleRounds(variants, once) {
+async function sampleRounds(variants, once, rounds = ROUNDS) {
   const samples = variants.map(() => []);
   let reference;
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < variants.length; k++) {
       const i = (k + round) % variants.length;
       const r = await once(variants[i]);
@@ -119,12 +122,12 @@ async function chromium() {
       await context.close();
     }
   };
-  process.stderr.write(`Chromium: ${ROUNDS} rounds of ${variants.length} fresh browser contexts…\n`);
+  process.stderr.write(`Chromium: ${BROWSER_ROUNDS} rounds of ${variants.length} fresh browser contexts…\n`);
   try {
     await once(variants[0]); // the browser's own first-navigation costs are no variant's
-    const [floor, pkg] = await sampleRounds(variants, once);
-    rows.push({ runtime: "Chromium, navigation → result", floor: medianOf(floor, "ms"), pkg: medianOf(pkg, "ms") });
-    rows.push({ runtime: "Chromium, HTML's first script → result", floor: medianOf(floor, "fromHtml"), pkg: medianOf(pkg, "fromHtml") });
+    const [floor, pkg] = await sampleRounds(variants, once, BROWSER_ROUNDS);
+    rows.push({ runtime: `Chromium, navigation → result (${BROWSER_ROUNDS} samples)`, floor: medianOf(floor, "ms"), pkg: medianOf(pkg, "ms") });
+    rows.push({ runtime: `Chromium, last byte received → result (${BROWSER_ROUNDS} samples)`, floor: medianOf(floor, "afterBytes"), pkg: medianOf(pkg, "afterBytes") });
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
@@ -134,7 +137,7 @@ async function chromium() {
 if (RUNTIMES.includes("chromium")) await chromium();
 
 const f = (ms) => (ms === undefined ? "—" : `${ms.toFixed(1)} ms`);
-console.log(`\nCold start: time to the first softmax result, median of ${ROUNDS} fresh processes (browsers) per cell, interleaved:\n`);
+console.log(`\nCold start: time to the first softmax result, median of ${ROUNDS} fresh processes (or browser contexts) per cell, interleaved:\n`);
 console.log("| runtime | floor: compile the wasm by hand | `softmax-wasm`: import + first `softmax` | ratio (difference) | `softmax-wasm/js`: import + first `softmax` |");
 console.log("|---|---:|---:|---:|---:|");
 for (const r of rows) {
