@@ -2,14 +2,15 @@
 // one per source file is most of the cold start: Node's loader resolves, reads and links every
 // module of the graph before the first call (11–14 ms for the unbundled graph on Node 20).
 //
-// Rolldown is the bundler Vite 8 is built on. Each entry is built on its own so that none of them imports a shared chunk: the workerd entry
-// repeats the main entry's code rather than adding a module to load. Comments are stripped as
+// Rolldown is the bundler Vite 8 is built on. Each entry is built on its own so that none of them
+// imports a shared chunk: the workerd entry repeats the main entry's code rather than adding a
+// module to load. Comments are stripped as
 // tsc's removeComments did; the TSDoc ships in the .d.ts files, which tsc still writes.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
 // rolldown is vite's dependency, not ours: resolve it from vite, wherever npm placed it, so the
-// build uses the very version vite 8.3.8 was released with and adds no dev dependency.
+// build uses the version vite asks for (package-lock.json pins it) and adds no dev dependency.
 const fromVite = createRequire(createRequire(import.meta.url).resolve("vite/package.json"));
 const { rolldown } = await import(pathToFileURL(fromVite.resolve("rolldown")).href);
 
