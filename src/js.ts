@@ -2,7 +2,7 @@
 // compiled or even imported, for hosts that forbid it or bundles that must stay small. Results
 // are bit-identical to the WASM backends' (see the README's determinism guarantee).
 
-import type { Logits } from "./backend.js";
+import type { Backend, Logits } from "./backend.js";
 import { argmaxOn, logSumExpOn, rowwise, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions } from "./api.js";
 import { createJsBackend } from "./js/backend.js";
 import { createSamplerOn, sampleOn, type Sampler } from "./sample/sampler.js";
@@ -13,27 +13,28 @@ export type { ArgmaxOptions, LogSumExpOptions, SoftmaxOptions } from "./api.js";
 export type { Sampler, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
 
-const js = createJsBackend();
-const getJs = () => js;
+// Created on first use: importing does no work beyond defining the functions.
+let js: Backend | undefined;
+const getJs = () => (js ??= createJsBackend());
 
 /** softmax() of the main entry, on the pure-TypeScript backend. */
 export function softmax(logits: Logits, options?: SoftmaxOptions): Float32Array {
-  return rowwise(js, "softmax", logits, options);
+  return rowwise(getJs(), "softmax", logits, options);
 }
 
 /** logSoftmax() of the main entry, on the pure-TypeScript backend. */
 export function logSoftmax(logits: Logits, options?: SoftmaxOptions): Float32Array {
-  return rowwise(js, "logSoftmax", logits, options);
+  return rowwise(getJs(), "logSoftmax", logits, options);
 }
 
 /** logSumExp() of the main entry, on the pure-TypeScript backend. */
 export function logSumExp(logits: Logits, options?: LogSumExpOptions): number | Float32Array {
-  return logSumExpOn(js, logits, options);
+  return logSumExpOn(getJs(), logits, options);
 }
 
 /** argmax() of the main entry, on the pure-TypeScript backend. */
 export function argmax(logits: Logits, options?: ArgmaxOptions): number | Int32Array {
-  return argmaxOn(js, logits, options);
+  return argmaxOn(getJs(), logits, options);
 }
 
 /** sample() of the main entry, on the pure-TypeScript backend. */
