@@ -2,7 +2,7 @@
 // compiled or even imported, for hosts that forbid it or bundles that must stay small. Results
 // are bit-identical to the WASM backends' (see the README's determinism guarantee).
 
-import type { Logits } from "./backend.js";
+import type { Backend, Logits } from "./backend.js";
 import { argmaxOn, logSumExpOn, rowwise, wasmInputOn, type ArgmaxOptions, type LogSumExpOptions, type SoftmaxOptions, type WasmInput, type WasmInput16 } from "./api.js";
 import type { Dtype } from "./input.js";
 import { createJsBackend } from "./js/backend.js";
@@ -18,27 +18,28 @@ export type { BackendInfo, InitOptions } from "./runtime.js";
 export type { Sampler, SampleBatchCall, SampleCall, SampleResult } from "./sample/sampler.js";
 export type { SamplerOptions, StageName, OrderPreset } from "./sample/options.js";
 
-const js = createJsBackend();
-const getJs = () => js;
+// Created on first use: importing does no work beyond defining the functions.
+let js: Backend | undefined;
+const getJs = () => (js ??= createJsBackend());
 
 /** softmax() of the main entry, on the pure-TypeScript backend. */
 export function softmax(logits: Logits, options?: SoftmaxOptions): Float32Array {
-  return rowwise(js, "softmax", logits, options);
+  return rowwise(getJs(), "softmax", logits, options);
 }
 
 /** logSoftmax() of the main entry, on the pure-TypeScript backend. */
 export function logSoftmax(logits: Logits, options?: SoftmaxOptions): Float32Array {
-  return rowwise(js, "logSoftmax", logits, options);
+  return rowwise(getJs(), "logSoftmax", logits, options);
 }
 
 /** logSumExp() of the main entry, on the pure-TypeScript backend. */
 export function logSumExp(logits: Logits, options?: LogSumExpOptions): number | Float32Array {
-  return logSumExpOn(js, logits, options);
+  return logSumExpOn(getJs(), logits, options);
 }
 
 /** argmax() of the main entry, on the pure-TypeScript backend. */
 export function argmax(logits: Logits, options?: ArgmaxOptions): number | Int32Array {
-  return argmaxOn(js, logits, options);
+  return argmaxOn(getJs(), logits, options);
 }
 
 /** sample() of the main entry, on the pure-TypeScript backend. */
@@ -67,7 +68,7 @@ export function getBackend(): { name: "js"; reason: string } {
 export function wasmInput(length: number, dtype?: "float32"): WasmInput;
 export function wasmInput(length: number, dtype: "float16" | "bfloat16"): WasmInput16;
 export function wasmInput(length: number, dtype?: Dtype): WasmInput | WasmInput16 {
-  return wasmInputOn(js, length, dtype);
+  return wasmInputOn(getJs(), length, dtype);
 }
 
 /**

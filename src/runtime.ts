@@ -3,7 +3,7 @@
 import type { Backend, BackendName } from "./backend.js";
 import { createJsBackend } from "./js/backend.js";
 import { WasmBackend } from "./wasm/backend.js";
-import { compile, compileSync, embeddedBytes, embeddedScalarBytes, type WasmSource } from "./wasm/load.js";
+import { compile, compileEmbedded, compileEmbeddedSync, compileSync, embeddedScalarBytes, type WasmSource } from "./wasm/load.js";
 
 /** Options of init() and initSync(). */
 export interface InitOptions {
@@ -49,8 +49,7 @@ function tryEmbedded(): WasmBackend | string {
     return "this host has no WebAssembly";
   }
   try {
-    const { bytes } = embeddedBytes();
-    return new WasmBackend(compileSync(bytes));
+    return new WasmBackend(compileEmbeddedSync());
   } catch (e) {
     // A content-security policy without 'wasm-unsafe-eval', or a host that only instantiates
     // precompiled modules (Cloudflare Workers), refuses to compile bytes.
@@ -140,8 +139,7 @@ export function init(source?: WasmSource | Promise<Response>, options?: InitOpti
     return (pending ??= (async () => {
       if (typeof WebAssembly !== "object" || typeof WebAssembly.compile !== "function") return getBackend();
       try {
-        const { bytes } = embeddedBytes();
-        const module = await WebAssembly.compile(bytes);
+        const module = await compileEmbedded();
         if (!current) {
           wasm = new WasmBackend(module);
           use(wasm, AUTO_REASON(wasm));

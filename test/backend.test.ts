@@ -93,6 +93,54 @@ describe("fallback to the js backend", () => {
   });
 });
 
+describe("cold start", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.resetModules();
+  });
+
+  it("importing the main entry decodes and compiles nothing: the first call does, once", async () => {
+    vi.resetModules();
+    const Real = WebAssembly.Module;
+    let compiled = 0;
+    const Counting = function (bytes: BufferSource) {
+      compiled++;
+      return new Real(bytes);
+    } as unknown as typeof WebAssembly.Module;
+    const { Instance, Memory, CompileError } = WebAssembly;
+    vi.stubGlobal("WebAssembly", { ...WebAssembly, Module: Counting, Instance, Memory, CompileError });
+    const fresh = await import("../src/index.js");
+    expect(compiled).toBe(0);
+    fresh.softmax([1, 2, 3]);
+    fresh.softmax([1, 2, 3]);
+    expect(compiled).toBe(1);
+    expect(fresh.getBackend().name).toBe("simd");
+  });
+
+  it("an engine that cannot compile the SIMD build gets the scalar one ('wasm'), with the same bits and a reason saying so", async () => {
+    vi.resetModules();
+    const Real = WebAssembly.Module;
+    const simd = new Uint8Array(readFileSync(simdFile));
+    const same = (a: BufferSource) => {
+      const b = new Uint8Array(ArrayBuffer.isView(a) ? a.buffer : a, ArrayBuffer.isView(a) ? a.byteOffset : 0, a.byteLength);
+      return b.length === simd.length && b.every((v, i) => v === simd[i]);
+    };
+    const { Instance, Memory, CompileError } = WebAssembly;
+    const NoSimd = function (bytes: BufferSource) {
+      if (same(bytes)) throw new CompileError("invalid opcode 0xfd (SIMD is not supported)");
+      return new Real(bytes);
+    } as unknown as typeof WebAssembly.Module;
+    vi.stubGlobal("WebAssembly", { ...WebAssembly, Module: NoSimd, Instance, Memory, CompileError });
+    const fresh = await import("../src/index.js");
+    const x = llmLogits(1000, 2);
+    const p = fresh.softmax(x, { rows: 2, temperature: 0.7 });
+    expect(fresh.getBackend()).toEqual({ name: "wasm", reason: "this engine validates WebAssembly but not its SIMD" });
+    expect(() => fresh.setBackend("simd")).toThrow(/does not support WebAssembly SIMD/);
+    vi.unstubAllGlobals();
+    expect(firstBitDiff(p, softmax(x, { rows: 2, temperature: 0.7 }))).toBe(-1);
+  });
+});
+
 describe("memory and the zero-copy path", () => {
   it("wasmInput + out === input computes in place in WASM memory, bit-identical to the copy path", () => {
     const x = llmLogits(128256, 1);

@@ -1,6 +1,7 @@
 // The package as `npm pack` makes it: installed into a fresh project, imported from Node (both
 // entries) and from a Vite production build served to Chromium. This is what catches a file
-// missing from "files" or a broken "exports" map. Also: the size budget of the default entry.
+// missing from "files" or a broken "exports" map. Also: one bundled file per entry, the .d.ts,
+// and the size budget of the default entry.
 
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -33,7 +34,7 @@ afterAll(() => rmSync(app, { recursive: true, force: true }));
 describe("the packed package", () => {
   it("ships only dist/ (with both .wasm files), README and package.json", () => {
     const files = readdirSync(join(app, "node_modules/softmax-wasm/dist"));
-    expect(files).toEqual(expect.arrayContaining(["index.js", "index.d.ts", "js.js", "workerd.js", "softmax.simd.wasm", "softmax.wasm"]));
+    expect(files).toEqual(expect.arrayContaining(["index.js", "index.js.map", "index.d.ts", "js.js", "js.js.map", "workerd.js", "workerd.js.map", "softmax.simd.wasm", "softmax.wasm"]));
     expect(readdirSync(join(app, "node_modules/softmax-wasm")).sort()).toEqual(["README.md", "dist", "package.json"]);
   });
 
@@ -72,7 +73,32 @@ describe("the packed package", () => {
     }
   }, 120_000);
 
-  it("the default entry's whole import graph is at most 30 KB gzipped", () => {
+  it("each entry is one ESM file that imports nothing (the workerd entry: only its .wasm), with a source map carrying the TypeScript", () => {
+    const dist = join(app, "node_modules/softmax-wasm/dist");
+    const imports = (f: string) => [...readFileSync(join(dist, f), "utf8").matchAll(/^import\b.*?from\s*"([^"]+)"/gm)].map((m) => m[1]);
+    expect(imports("index.js")).toEqual([]);
+    expect(imports("js.js")).toEqual([]);
+    expect(imports("workerd.js")).toEqual(["./softmax.simd.wasm"]);
+    for (const [entry, source] of [["index", "index.ts"], ["js", "js.ts"], ["workerd", "workerd.ts"]]) {
+      expect(readFileSync(join(dist, `${entry}.js`), "utf8").trimEnd().endsWith(`//# sourceMappingURL=${entry}.js.map`)).toBe(true);
+      const map = JSON.parse(readFileSync(join(dist, `${entry}.js.map`), "utf8")) as { sources: string[]; sourcesContent: string[] };
+      const i = map.sources.indexOf(`../src/${source}`);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(map.sourcesContent[i]).toBe(readFileSync(join(root, "src", source), "utf8"));
+    }
+    // ./js never reaches WebAssembly: no kernels, no embedded base64.
+    expect(readFileSync(join(dist, "js.js"), "utf8")).not.toMatch(/WebAssembly|AGFzbQ/);
+  });
+
+  it("the .d.ts files are tsc's, with the TSDoc, and type the embedded base64 as string rather than as its text", () => {
+    const dist = join(app, "node_modules/softmax-wasm/dist");
+    expect(readFileSync(join(dist, "index.d.ts"), "utf8")).toMatch(/Probabilities softmax\(logits \/ T\)[\s\S]*@example/);
+    const embedded = readFileSync(join(dist, "wasm/embedded.d.ts"), "utf8");
+    expect(embedded).toMatch(/SIMD_WASM_BASE64: string;/);
+    expect(embedded.length).toBeLessThan(200);
+  });
+
+  it("the default entry's whole import graph is at most 26.5 KB gzipped (26.1 KB before bundling)", () => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -83,6 +109,6 @@ describe("the packed package", () => {
     const all = Buffer.concat([...seen].map((f) => readFileSync(f)));
     const gz = gzipSync(all, { level: 9 }).length;
     report(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
-    expect(gz).toBeLessThanOrEqual(30 * 1024);
+    expect(gz).toBeLessThanOrEqual(26.5 * 1024);
   });
 });

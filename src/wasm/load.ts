@@ -2,6 +2,7 @@
 // module has no imports, so this replaces the deprecated @assemblyscript/loader in a few lines
 // and works where only precompiled modules may be instantiated (Cloudflare Workers).
 
+import { bestDecoder, decodeWith, type DecoderName } from "./base64.js";
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./embedded.js";
 
 /** Anything init()/initSync() accept as the kernels' wasm. */
@@ -33,34 +34,59 @@ export interface Kernels {
   bf16_to_f32(src: number, dst: number, n: number): void;
 }
 
-const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+let decoder: DecoderName | undefined;
 
-/** Base64 to bytes without atob, which some hosts (JS shells, old workers) lack. */
-function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
-  const value = new Uint8Array(128);
-  for (let i = 0; i < 64; i++) value[B64.charCodeAt(i)] = i;
-  const pad = b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0;
-  const bytes = new Uint8Array((b64.length / 4) * 3 - pad);
-  for (let i = 0, j = 0; i < b64.length; i += 4) {
-    const n = (value[b64.charCodeAt(i)] << 18) | (value[b64.charCodeAt(i + 1)] << 12) |
-      (value[b64.charCodeAt(i + 2)] << 6) | value[b64.charCodeAt(i + 3)];
-    bytes[j++] = n >> 16;
-    if (j < bytes.length) bytes[j++] = (n >> 8) & 255;
-    if (j < bytes.length) bytes[j++] = n & 255;
-  }
-  return bytes;
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  return decodeWith((decoder ??= bestDecoder()), b64);
 }
 
-/** The embedded build for this engine: SIMD if the engine validates it, else the scalar one. */
-export function embeddedBytes(): { bytes: Uint8Array<ArrayBuffer>; simd: boolean } {
-  const simd = decodeBase64(SIMD_WASM_BASE64);
-  if (WebAssembly.validate(simd)) return { bytes: simd, simd: true };
-  return { bytes: decodeBase64(SCALAR_WASM_BASE64), simd: false };
+/** The embedded SIMD build. */
+export function embeddedSimdBytes(): Uint8Array<ArrayBuffer> {
+  return decode(SIMD_WASM_BASE64);
 }
 
 /** The scalar (no-SIMD) embedded build. */
 export function embeddedScalarBytes(): Uint8Array<ArrayBuffer> {
-  return decodeBase64(SCALAR_WASM_BASE64);
+  return decode(SCALAR_WASM_BASE64);
+}
+
+/** The embedded build for this engine: SIMD if the engine validates it, else the scalar one. */
+export function embeddedBytes(): { bytes: Uint8Array<ArrayBuffer>; simd: boolean } {
+  const simd = embeddedSimdBytes();
+  if (WebAssembly.validate(simd)) return { bytes: simd, simd: true };
+  return { bytes: embeddedScalarBytes(), simd: false };
+}
+
+// The embedded build for this engine, compiled. Compiling the SIMD build is itself the SIMD test:
+// a separate WebAssembly.validate would parse and check the module a second time on every cold
+// start, for the benefit of engines without SIMD, which only the scalar build's decode and
+// compile then pay for. When both fail (compiling refused: a CSP, Workers), the SIMD error is
+// the one reported, as it is the one a user of a current engine would expect.
+
+/** Compiles the embedded wasm synchronously: the SIMD build, or the scalar one if that fails. */
+export function compileEmbeddedSync(): WebAssembly.Module {
+  try {
+    return new WebAssembly.Module(embeddedSimdBytes());
+  } catch (e) {
+    try {
+      return new WebAssembly.Module(embeddedScalarBytes());
+    } catch {
+      throw e;
+    }
+  }
+}
+
+/** compileEmbeddedSync() off the main thread's critical path, with WebAssembly.compile. */
+export async function compileEmbedded(): Promise<WebAssembly.Module> {
+  try {
+    return await WebAssembly.compile(embeddedSimdBytes());
+  } catch (e) {
+    try {
+      return await WebAssembly.compile(embeddedScalarBytes());
+    } catch {
+      throw e;
+    }
+  }
 }
 
 const FUNCTIONS = [
