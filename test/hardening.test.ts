@@ -267,7 +267,7 @@ describe("hostile input and supply chain", () => {
       }
     };
     walk(join(root, "dist"));
-    expect(files.sort()).toEqual(["index.js", "js.js", "workerd.js"].map((f) => join(root, "dist", f)));
+    expect(files.sort()).toEqual(["index.js", "js.js", "transformers.js", "workerd.js"].map((f) => join(root, "dist", f)));
     for (const f of files) expect(readFileSync(f, "utf8"), f).not.toMatch(/\beval\s*\(|new\s+Function\s*\(|\bFunction\s*\(/);
   });
 

@@ -79,15 +79,17 @@ describe("the packed package", () => {
     expect(imports("index.js")).toEqual([]);
     expect(imports("js.js")).toEqual([]);
     expect(imports("workerd.js")).toEqual(["./softmax.simd.wasm"]);
-    for (const [entry, source] of [["index", "index.ts"], ["js", "js.ts"], ["workerd", "workerd.ts"]]) {
+    expect(imports("transformers.js")).toEqual(["./index.js"]); // shares the main entry's backend
+    for (const [entry, source] of [["index", "index.ts"], ["js", "js.ts"], ["workerd", "workerd.ts"], ["transformers", "transformers.ts"]]) {
       expect(readFileSync(join(dist, `${entry}.js`), "utf8").trimEnd().endsWith(`//# sourceMappingURL=${entry}.js.map`)).toBe(true);
       const map = JSON.parse(readFileSync(join(dist, `${entry}.js.map`), "utf8")) as { sources: string[]; sourcesContent: string[] };
       const i = map.sources.indexOf(`../src/${source}`);
       expect(i).toBeGreaterThanOrEqual(0);
       expect(map.sourcesContent[i]).toBe(readFileSync(join(root, "src", source), "utf8"));
     }
-    // ./js never reaches WebAssembly: no kernels, no embedded base64.
-    expect(readFileSync(join(dist, "js.js"), "utf8")).not.toMatch(/WebAssembly|AGFzbQ/);
+    // ./js never reaches WebAssembly: no use of its API, no kernels, no embedded base64 (its error
+    // messages may name it).
+    expect(readFileSync(join(dist, "js.js"), "utf8")).not.toMatch(/WebAssembly\.|AGFzbQ/);
   });
 
   it("the .d.ts files are tsc's, with the TSDoc, and type the embedded base64 as string rather than as its text", () => {
@@ -98,7 +100,9 @@ describe("the packed package", () => {
     expect(embedded.length).toBeLessThan(200);
   });
 
-  it("the default entry's whole import graph is at most 26.5 KB gzipped (26.1 KB before bundling)", () => {
+  // 26.1 KB before bundling; the memory model, the SPEC §4 samplers, half precision and their
+  // kernels (in both wasm builds) brought it to 30.2 KB minified.
+  it("the default entry's whole import graph is at most 31 KB gzipped", () => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -109,6 +113,6 @@ describe("the packed package", () => {
     const all = Buffer.concat([...seen].map((f) => readFileSync(f)));
     const gz = gzipSync(all, { level: 9 }).length;
     report(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
-    expect(gz).toBeLessThanOrEqual(26.5 * 1024);
+    expect(gz).toBeLessThanOrEqual(31 * 1024);
   });
 });

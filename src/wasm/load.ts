@@ -94,18 +94,21 @@ const FUNCTIONS = [
   "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev", "f16_to_f32", "bf16_to_f32",
 ] as const;
 
-/** Instantiates the kernels, checking first that the module is ours (its imports and exports). */
+/** Instantiates the kernels and checks that the module is ours (it imports nothing, exports them all). */
 export function instantiate(module: WebAssembly.Module): Kernels {
-  const imports = WebAssembly.Module.imports(module);
-  if (imports.length > 0) {
-    throw new TypeError(`softmax-wasm: the module given imports ${imports[0].module}.${imports[0].name}; softmax-wasm's kernels import nothing (use softmax.simd.wasm or softmax.wasm from the package)`);
+  let exports: Record<string, unknown>;
+  try {
+    exports = new WebAssembly.Instance(module, {}).exports as Record<string, unknown>;
+  } catch (e) {
+    // A module with imports cannot link against an empty import object.
+    throw new TypeError(`softmax-wasm: the module given cannot be instantiated without imports (${e instanceof Error ? e.message : String(e)}); softmax-wasm's kernels import nothing (use softmax.simd.wasm or softmax.wasm from the package)`);
   }
-  const exported = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
-  const missing = [...FUNCTIONS.filter((f) => exported.get(f) !== "function"), ...(exported.get("memory") === "memory" ? [] : ["memory"])];
+  const missing = FUNCTIONS.filter((f) => typeof exports[f] !== "function") as string[];
+  if (!(exports.memory instanceof WebAssembly.Memory)) missing.push("memory");
   if (missing.length > 0) {
     throw new TypeError(`softmax-wasm: the module given lacks the export${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; is it softmax.simd.wasm or softmax.wasm from the package?`);
   }
-  return new WebAssembly.Instance(module, {}).exports as unknown as Kernels;
+  return exports as unknown as Kernels;
 }
 
 /** Compiles synchronously: a Module is used as is; bytes are compiled; URLs need init(). */
