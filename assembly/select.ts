@@ -2,22 +2,30 @@
 
 import { stage } from "./reduce";
 
+/** Bit k set when p[k] == v, for the 16 floats at p. */
+// @ts-ignore: decorator
+@inline
+function eqMask16(p: usize, vv: v128): i32 {
+  const m0 = i32x4.bitmask(f32x4.eq(v128.load(p, 0), vv));
+  const m1 = i32x4.bitmask(f32x4.eq(v128.load(p, 16), vv));
+  const m2 = i32x4.bitmask(f32x4.eq(v128.load(p, 32), vv));
+  const m3 = i32x4.bitmask(f32x4.eq(v128.load(p, 48), vv));
+  return m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
+}
+
 /** Lowest i with x[i] == v, or −1. (−0 and +0 are equal here, as everywhere in IEEE.) */
 export function firstIndexOf(x: usize, n: i32, v: f32): i32 {
   if (ASC_FEATURE_SIMD) {
     const vv = f32x4.splat(v);
     let i = 0;
-    while (i < n) {
-      const r = n - i;
-      // NaN padding never compares equal, so staged lanes past the row cannot match.
-      const src = r < 16 ? stage(x + (<usize>i << 2), r, NaN) : x + (<usize>i << 2);
-      const m0 = i32x4.bitmask(f32x4.eq(v128.load(src, 0), vv));
-      const m1 = i32x4.bitmask(f32x4.eq(v128.load(src, 16), vv));
-      const m2 = i32x4.bitmask(f32x4.eq(v128.load(src, 32), vv));
-      const m3 = i32x4.bitmask(f32x4.eq(v128.load(src, 48), vv));
-      const mask = m0 | (m1 << 4) | (m2 << 8) | (m3 << 12);
+    for (; i + 16 <= n; i += 16) {
+      const mask = eqMask16(x + (<usize>i << 2), vv);
       if (mask != 0) return i + ctz(mask);
-      i += 16;
+    }
+    if (i < n) {
+      // NaN padding never compares equal, so staged lanes past the row cannot match.
+      const mask = eqMask16(stage(x + (<usize>i << 2), n - i, NaN), vv);
+      if (mask != 0) return i + ctz(mask);
     }
     return -1;
   } else {
