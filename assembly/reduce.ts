@@ -93,51 +93,12 @@ export function rowMax(x: usize, n: i32): f32 {
 }
 
 /**
- * Exps of the four vectors at p, stored at q: each step of expVec is issued for all four before
- * the next, so the CPU overlaps four dependent chains of ~22 operations instead of waiting on one
- * (V8 does not reorder them itself, and in place it cannot hoist a load above an earlier store
- * that may alias it). q may equal p.
- */
-// @ts-ignore: decorator
-@inline
-function exp4(
-  p: usize, q: usize, vm: v128, vs: v128, log2e: v128, magic: v128, hi: v128, lo: v128,
-  c6: v128, c5: v128, c4: v128, c3: v128, c2: v128, clamp: v128,
-): void {
-  let u0 = f32x4.mul(f32x4.sub(v128.load(p, 0), vm), vs);
-  let u1 = f32x4.mul(f32x4.sub(v128.load(p, 16), vm), vs);
-  let u2 = f32x4.mul(f32x4.sub(v128.load(p, 32), vm), vs);
-  let u3 = f32x4.mul(f32x4.sub(v128.load(p, 48), vm), vs);
-  // The steps of expVec (exp.ts), four vectors at a time.
-  u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
-  let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
-  let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
-  const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
-  n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
-  let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
-  let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
-  t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
-  t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
-  let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
-  let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
-  q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
-  q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
-  q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
-  q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
-  q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
-  q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
-  const a0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0), a1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
-  const a2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2), a3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
-  v128.store(q, f32x4.add(f32x4.mul(a0, s0), s0), 0);
-  v128.store(q, f32x4.add(f32x4.mul(a1, s1), s1), 16);
-  v128.store(q, f32x4.add(f32x4.mul(a2, s2), s2), 32);
-  v128.store(q, f32x4.add(f32x4.mul(a3, s3), s3), 48);
-}
-
-/**
- * One summation block of the exp pass: the exps of the 64 floats at src, stored at dst, and their
- * sum in the documented order. The sum reads the exps back from dst (just stored, so forwarded
- * from the store buffer): that keeps only the chain being computed in registers.
+ * One summation block of the exp pass: the exps of the 64 floats at src, stored at dst (which may
+ * equal src), and their sum in the documented order. Four vectors at a time, each step of expVec
+ * (exp.ts) issued for all four before the next: the CPU then overlaps four dependent chains of
+ * ~22 operations instead of waiting on one, which V8 does not arrange by itself (and in place it
+ * cannot hoist a load above an earlier store that may alias it). Written out flat, not as a loop
+ * over the four groups, because a nested loop spills at every back edge.
  */
 // @ts-ignore: decorator
 @inline
@@ -145,20 +106,125 @@ function expBlock(
   src: usize, dst: usize, vm: v128, vs: v128, log2e: v128, magic: v128, hi: v128, lo: v128,
   c6: v128, c5: v128, c4: v128, c3: v128, c2: v128, clamp: v128,
 ): f64 {
-  exp4(src, dst, vm, vs, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-  exp4(src + 64, dst + 64, vm, vs, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-  exp4(src + 128, dst + 128, vm, vs, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-  exp4(src + 192, dst + 192, vm, vs, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-  // Slot j mod 8: even vectors are slots 0–3 (acc0), odd ones slots 4–7 (acc1). Starting from
-  // the first exp instead of +0 is the same sum: +0 + e = e for every e ≥ 0.
-  let acc0 = v128.load(dst, 0), acc1 = v128.load(dst, 16);
-  acc0 = f32x4.add(acc0, v128.load(dst, 32)); acc1 = f32x4.add(acc1, v128.load(dst, 48));
-  acc0 = f32x4.add(acc0, v128.load(dst, 64)); acc1 = f32x4.add(acc1, v128.load(dst, 80));
-  acc0 = f32x4.add(acc0, v128.load(dst, 96)); acc1 = f32x4.add(acc1, v128.load(dst, 112));
-  acc0 = f32x4.add(acc0, v128.load(dst, 128)); acc1 = f32x4.add(acc1, v128.load(dst, 144));
-  acc0 = f32x4.add(acc0, v128.load(dst, 160)); acc1 = f32x4.add(acc1, v128.load(dst, 176));
-  acc0 = f32x4.add(acc0, v128.load(dst, 192)); acc1 = f32x4.add(acc1, v128.load(dst, 208));
-  acc0 = f32x4.add(acc0, v128.load(dst, 224)); acc1 = f32x4.add(acc1, v128.load(dst, 240));
+  // Slot j mod 8: even vectors are slots 0–3 (acc0), odd ones slots 4–7 (acc1). They start from the
+  // block's first two exps instead of +0 + e, the same value for every e ≥ 0.
+  let acc0: v128, acc1: v128;
+  { // floats 0–15
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 0); v128.store(dst, e1, 16); v128.store(dst, e2, 32); v128.store(dst, e3, 48);
+    acc0 = f32x4.add(e0, e2); acc1 = f32x4.add(e1, e3);
+  }
+  { // floats 16–31
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 64), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 80), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 96), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 112), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 64); v128.store(dst, e1, 80); v128.store(dst, e2, 96); v128.store(dst, e3, 112);
+    acc0 = f32x4.add(f32x4.add(acc0, e0), e2); acc1 = f32x4.add(f32x4.add(acc1, e1), e3);
+  }
+  { // floats 32–47
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 128), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 144), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 160), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 176), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 128); v128.store(dst, e1, 144); v128.store(dst, e2, 160); v128.store(dst, e3, 176);
+    acc0 = f32x4.add(f32x4.add(acc0, e0), e2); acc1 = f32x4.add(f32x4.add(acc1, e1), e3);
+  }
+  { // floats 48–63
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 192), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 208), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 224), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 240), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 192); v128.store(dst, e1, 208); v128.store(dst, e2, 224); v128.store(dst, e3, 240);
+    acc0 = f32x4.add(f32x4.add(acc0, e0), e2); acc1 = f32x4.add(f32x4.add(acc1, e1), e3);
+  }
   const a = f32x4.add(acc0, acc1);
   return (<f64>f32x4.extract_lane(a, 0) + <f64>f32x4.extract_lane(a, 1))
        + (<f64>f32x4.extract_lane(a, 2) + <f64>f32x4.extract_lane(a, 3));
