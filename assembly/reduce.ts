@@ -1,4 +1,5 @@
 // Row reductions: the max pass (which also validates) and the exp-and-sum pass.
+// Its TypeScript twin is src/js/reduce.ts.
 //
 // Loop shape, shared by the SIMD passes (XNNPACK microkernel discipline): one flat loop whose body
 // handles a whole stride (64 floats for the exp pass, 16 for the cheap passes), no branch inside

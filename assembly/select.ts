@@ -1,4 +1,5 @@
-// Selection: which element is the largest, with ties broken to the lowest index.
+// Selection: which element is the largest (ties to the lowest index), the first invalid logit, and
+// the sampler's candidate filter. Its TypeScript twin is src/js/select.ts.
 
 import { stage } from "./reduce";
 
