@@ -1,7 +1,7 @@
 // Exhaustive check of the kernels' exp: every float32 u in [lo, 0] (default lo = −87.33, where the
 // results stop being normal), exp(u) from the SIMD build against Math.exp in float64 (whose own
 // error, < 1 f64 ulp, is ~1e-9 of an f32 ulp). Prints the largest error in ulps of the exact value,
-// where it occurs, and the share of correctly rounded results. About a minute per core.
+// where it occurs, and the share of correctly rounded results. A few minutes on one core.
 //
 // Usage: npm run build && node bench/exp-sweep.mjs [--lo -87.33] [--wasm build/softmax.simd.wasm]
 
