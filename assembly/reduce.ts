@@ -234,10 +234,9 @@ function expBlock(
 /**
  * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above.
  * Requires x[i] ≤ m (so every argument is ≤ 0); x may equal y. Without `doStore`, y is unused
- * and the exps go to SCRATCH.
+ * and the exps go to SCRATCH. Not inlined: one copy of the 64-float body (and one for the
+ * remainder) serves every caller, which keeps the module small; a call costs nothing next to a row.
  */
-// @ts-ignore: decorator
-@inline
 export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool): f64 {
   const c = EXP_CONSTANTS;
   let total: f64 = 0;
