@@ -1,8 +1,16 @@
 // Row reductions: the max pass (which also validates) and the exp-and-sum pass.
+// Its TypeScript twin is src/js/reduce.ts.
 //
-// Loop shape, shared by every SIMD pass: 16 floats (four v128) per iteration. The last 1–15
-// floats of a row are staged through TAIL, padded with a neutral value, and run through the same
-// loop body once — so there is one body and no scalar remainder to keep bit-identical.
+// Loop shape, shared by the SIMD passes (XNNPACK microkernel discipline): one flat loop whose body
+// handles a whole stride (64 floats for the exp pass, 16 for the cheap passes), no branch inside
+// it but the back edge, and the remainder handled once after the loop by staging the last floats
+// of the row through SCRATCH, padded with a neutral value, and running the same body on it. The
+// remainder then needs no code of its own to keep bit-identical.
+//
+// Why flat and one stride per iteration: V8 allocates registers per loop, and a tail check or a
+// nested block loop inside the hot loop keeps extra values live across back edges, which it
+// spills (207 instructions and 43 stack accesses per 16 floats before this shape; see the
+// README's design notes and bench/hot-loops.mjs).
 //
 // Summation order (every backend follows it; this is what makes the bits reproducible):
 //   * a row is cut into blocks of 64 elements; the last block may be shorter;
@@ -13,28 +21,32 @@
 // f32 partials keep the inner loop fast; f64 across blocks keeps Σ accurate at 2^20 elements.
 // 64, not more: a slot then takes at most 8 values, so even when every add rounds the same way
 // (one logit near 1 and many tiny ones, as in a peaked row) Σ errs by < 4.8e-7; at 256 it
-// reached 1.9e-6.
+// reached 1.9e-6. The exp pass's stride is exactly one summation block, so the block sum closes
+// inside the loop body with no counter of its own.
 
-import { EXP_CONSTANTS, expLane, expVec } from "./exp";
+import { EXP_CONSTANTS, expLane } from "./exp";
 
 export const BLOCK: i32 = 64;
-export const TAIL: usize = memory.data(64, 16);
 
-/** Copies the last r < 16 floats of a row to TAIL, padded with `fill`, and returns TAIL. */
-// @ts-ignore: decorator
-@inline
+/**
+ * 64 floats of static scratch below heap_base, owned by the kernels (no pointer argument, so the
+ * wrapper's memory layout does not change): the staged remainder of a row, and the exps of one
+ * block in passes that only need their sum. Storing those exps here instead of keeping them in
+ * registers is faster: with no store to order against, V8 hoists all 16 loads of a block to its
+ * top and spills them (logSumExp measured 1.31 ns/element that way, 1.08 with the stores).
+ */
+export const SCRATCH: usize = memory.data(BLOCK << 2, 16);
+
+/** Copies the last r < 64 floats of a row to SCRATCH, padded with `fill`, and returns SCRATCH. */
 export function stage(src: usize, r: i32, fill: f32): usize {
   if (ASC_FEATURE_SIMD) {
     const f = f32x4.splat(fill);
-    v128.store(TAIL, f, 0);
-    v128.store(TAIL, f, 16);
-    v128.store(TAIL, f, 32);
-    v128.store(TAIL, f, 48);
+    for (let k: usize = 0; k < <usize>(BLOCK << 2); k += 16) v128.store(SCRATCH + k, f);
   } else {
-    for (let k = 0; k < 16; k++) store<f32>(TAIL + (<usize>k << 2), fill);
+    for (let k = 0; k < BLOCK; k++) store<f32>(SCRATCH + (<usize>k << 2), fill);
   }
-  memory.copy(TAIL, src, <usize>r << 2);
-  return TAIL;
+  memory.copy(SCRATCH, src, <usize>r << 2);
+  return SCRATCH;
 }
 
 /** Set by rowMax: whether the row held a NaN. */
@@ -48,17 +60,18 @@ export function rowMax(x: usize, n: i32): f32 {
     let m0 = ninf, m1 = ninf, m2 = ninf, m3 = ninf;
     let nan = i32x4.splat(0);
     let i = 0;
-    while (i < n) {
-      const r = n - i;
-      const src = r < 16 ? stage(x + (<usize>i << 2), r, -Infinity) : x + (<usize>i << 2);
-      const v0 = v128.load(src, 0), v1 = v128.load(src, 16);
-      const v2 = v128.load(src, 32), v3 = v128.load(src, 48);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const v0 = v128.load(p, 0), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
       // pmax(acc, v) returns acc when v is NaN, so NaN never reaches the max; it is caught here.
-      nan = v128.or(nan, v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)));
-      nan = v128.or(nan, v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3)));
-      m0 = f32x4.pmax(m0, v0); m1 = f32x4.pmax(m1, v1);
-      m2 = f32x4.pmax(m2, v2); m3 = f32x4.pmax(m3, v3);
-      i += 16;
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+      m0 = f32x4.pmax(m0, v0); m1 = f32x4.pmax(m1, v1); m2 = f32x4.pmax(m2, v2); m3 = f32x4.pmax(m3, v3);
+    }
+    if (i < n) { // the same body once more on the remainder; −Infinity padding cannot win a max
+      const p = stage(x + (<usize>i << 2), n - i, -Infinity);
+      const v0 = v128.load(p, 0), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      nan = v128.or(nan, v128.or(v128.or(f32x4.ne(v0, v0), f32x4.ne(v1, v1)), v128.or(f32x4.ne(v2, v2), f32x4.ne(v3, v3))));
+      m0 = f32x4.pmax(m0, v0); m1 = f32x4.pmax(m1, v1); m2 = f32x4.pmax(m2, v2); m3 = f32x4.pmax(m3, v3);
     }
     m0 = f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3));
     m = max(max(f32x4.extract_lane(m0, 0), f32x4.extract_lane(m0, 1)),
@@ -81,58 +94,179 @@ export function rowMax(x: usize, n: i32): f32 {
 }
 
 /**
- * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above.
- * Requires x[i] ≤ m (so every argument is ≤ 0); x may equal y.
+ * One summation block of the exp pass: the exps of the 64 floats at src, stored at dst (which may
+ * equal src), and their sum in the documented order. Four vectors at a time, each step of expVec
+ * (exp.ts) issued for all four before the next: the CPU then overlaps four dependent chains of
+ * ~22 operations instead of waiting on one, which V8 does not arrange by itself (and in place it
+ * cannot hoist a load above an earlier store that may alias it). Written out flat, not as a loop
+ * over the four groups, because a nested loop spills at every back edge.
  */
 // @ts-ignore: decorator
 @inline
+function expBlock(
+  src: usize, dst: usize, vm: v128, vs: v128, log2e: v128, magic: v128, hi: v128, lo: v128,
+  c6: v128, c5: v128, c4: v128, c3: v128, c2: v128, clamp: v128,
+): f64 {
+  // Slot j mod 8: even vectors are slots 0–3 (acc0), odd ones slots 4–7 (acc1). They start from the
+  // block's first two exps instead of +0 + e, the same value for every e ≥ 0.
+  let acc0: v128, acc1: v128;
+  { // floats 0–15
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 0); v128.store(dst, e1, 16); v128.store(dst, e2, 32); v128.store(dst, e3, 48);
+    acc0 = f32x4.add(e0, e2); acc1 = f32x4.add(e1, e3);
+  }
+  { // floats 16–31
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 64), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 80), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 96), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 112), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 64); v128.store(dst, e1, 80); v128.store(dst, e2, 96); v128.store(dst, e3, 112);
+    acc0 = f32x4.add(f32x4.add(acc0, e0), e2); acc1 = f32x4.add(f32x4.add(acc1, e1), e3);
+  }
+  { // floats 32–47
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 128), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 144), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 160), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 176), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 128); v128.store(dst, e1, 144); v128.store(dst, e2, 160); v128.store(dst, e3, 176);
+    acc0 = f32x4.add(f32x4.add(acc0, e0), e2); acc1 = f32x4.add(f32x4.add(acc1, e1), e3);
+  }
+  { // floats 48–63
+    let u0 = f32x4.mul(f32x4.sub(v128.load(src, 192), vm), vs);
+    let u1 = f32x4.mul(f32x4.sub(v128.load(src, 208), vm), vs);
+    let u2 = f32x4.mul(f32x4.sub(v128.load(src, 224), vm), vs);
+    let u3 = f32x4.mul(f32x4.sub(v128.load(src, 240), vm), vs);
+    u0 = f32x4.pmax(u0, clamp); u1 = f32x4.pmax(u1, clamp); u2 = f32x4.pmax(u2, clamp); u3 = f32x4.pmax(u3, clamp);
+    let n0 = f32x4.add(f32x4.mul(u0, log2e), magic), n1 = f32x4.add(f32x4.mul(u1, log2e), magic);
+    let n2 = f32x4.add(f32x4.mul(u2, log2e), magic), n3 = f32x4.add(f32x4.mul(u3, log2e), magic);
+    const s0 = i32x4.shl(n0, 23), s1 = i32x4.shl(n1, 23), s2 = i32x4.shl(n2, 23), s3 = i32x4.shl(n3, 23);
+    n0 = f32x4.sub(n0, magic); n1 = f32x4.sub(n1, magic); n2 = f32x4.sub(n2, magic); n3 = f32x4.sub(n3, magic);
+    let t0 = f32x4.add(f32x4.mul(n0, hi), u0), t1 = f32x4.add(f32x4.mul(n1, hi), u1);
+    let t2 = f32x4.add(f32x4.mul(n2, hi), u2), t3 = f32x4.add(f32x4.mul(n3, hi), u3);
+    t0 = f32x4.add(f32x4.mul(n0, lo), t0); t1 = f32x4.add(f32x4.mul(n1, lo), t1);
+    t2 = f32x4.add(f32x4.mul(n2, lo), t2); t3 = f32x4.add(f32x4.mul(n3, lo), t3);
+    let q0 = f32x4.add(f32x4.mul(c6, t0), c5), q1 = f32x4.add(f32x4.mul(c6, t1), c5);
+    let q2 = f32x4.add(f32x4.mul(c6, t2), c5), q3 = f32x4.add(f32x4.mul(c6, t3), c5);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c4); q1 = f32x4.add(f32x4.mul(q1, t1), c4);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c4); q3 = f32x4.add(f32x4.mul(q3, t3), c4);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c3); q1 = f32x4.add(f32x4.mul(q1, t1), c3);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c3); q3 = f32x4.add(f32x4.mul(q3, t3), c3);
+    q0 = f32x4.add(f32x4.mul(q0, t0), c2); q1 = f32x4.add(f32x4.mul(q1, t1), c2);
+    q2 = f32x4.add(f32x4.mul(q2, t2), c2); q3 = f32x4.add(f32x4.mul(q3, t3), c2);
+    q0 = f32x4.add(f32x4.mul(f32x4.mul(t0, t0), q0), t0); q1 = f32x4.add(f32x4.mul(f32x4.mul(t1, t1), q1), t1);
+    q2 = f32x4.add(f32x4.mul(f32x4.mul(t2, t2), q2), t2); q3 = f32x4.add(f32x4.mul(f32x4.mul(t3, t3), q3), t3);
+    const e0 = f32x4.add(f32x4.mul(q0, s0), s0), e1 = f32x4.add(f32x4.mul(q1, s1), s1);
+    const e2 = f32x4.add(f32x4.mul(q2, s2), s2), e3 = f32x4.add(f32x4.mul(q3, s3), s3);
+    v128.store(dst, e0, 192); v128.store(dst, e1, 208); v128.store(dst, e2, 224); v128.store(dst, e3, 240);
+    acc0 = f32x4.add(f32x4.add(acc0, e0), e2); acc1 = f32x4.add(f32x4.add(acc1, e1), e3);
+  }
+  const a = f32x4.add(acc0, acc1);
+  return (<f64>f32x4.extract_lane(a, 0) + <f64>f32x4.extract_lane(a, 1))
+       + (<f64>f32x4.extract_lane(a, 2) + <f64>f32x4.extract_lane(a, 3));
+}
+
+/**
+ * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above.
+ * Requires x[i] ≤ m (so every argument is ≤ 0); x may equal y. Without `doStore`, y is unused
+ * and the exps go to SCRATCH. Not inlined: one copy of the 64-float body (and one for the
+ * remainder) serves every caller, which keeps the module small; a call costs nothing next to a row.
+ */
 export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool): f64 {
   const c = EXP_CONSTANTS;
   let total: f64 = 0;
-  let i = 0;
   if (ASC_FEATURE_SIMD) {
+    // Hoisted into locals once per call: a v128.load32_splat at each use was measured 1.6× slower
+    // (issue #11).
     const vm = f32x4.splat(m), vs = f32x4.splat(s);
     const log2e = v128.load32_splat(c, 0), magic = v128.load32_splat(c, 4);
     const hi = v128.load32_splat(c, 8), lo = v128.load32_splat(c, 12);
     const c6 = v128.load32_splat(c, 16), c5 = v128.load32_splat(c, 20);
     const c4 = v128.load32_splat(c, 24), c3 = v128.load32_splat(c, 28);
     const c2 = v128.load32_splat(c, 32), clamp = v128.load32_splat(c, 36);
-    while (i < n) {
-      const blockEnd = min(i + BLOCK, n);
-      let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
-      while (i < blockEnd) {
-        const r = blockEnd - i;
-        let src = x + (<usize>i << 2), dst = y + (<usize>i << 2);
-        if (r < 16) src = dst = stage(src, r, -Infinity);
-        // One vector at a time: four in lockstep would need more than V8's 16 xmm registers
-        // (12 constants are live) and spill; the CPU overlaps the independent chains anyway.
-        let e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 0), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-        if (doStore) v128.store(dst, e, 0);
-        acc0 = f32x4.add(acc0, e);
-        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 16), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-        if (doStore) v128.store(dst, e, 16);
-        acc1 = f32x4.add(acc1, e);
-        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 32), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-        if (doStore) v128.store(dst, e, 32);
-        acc0 = f32x4.add(acc0, e);
-        e = expVec(f32x4.mul(f32x4.sub(v128.load(src, 48), vm), vs), log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
-        if (doStore) v128.store(dst, e, 48);
-        acc1 = f32x4.add(acc1, e);
-        if (r < 16) {
-          if (doStore) memory.copy(y + (<usize>i << 2), TAIL, <usize>r << 2);
-          i = blockEnd;
-        } else {
-          i += 16;
-        }
-      }
-      const a = f32x4.add(acc0, acc1);
-      total += (<f64>f32x4.extract_lane(a, 0) + <f64>f32x4.extract_lane(a, 1))
-             + (<f64>f32x4.extract_lane(a, 2) + <f64>f32x4.extract_lane(a, 3));
+    const full = n & ~(BLOCK - 1);
+    let i = 0;
+    for (; i < full; i += BLOCK) {
+      const off = <usize>i << 2;
+      total += expBlock(x + off, doStore ? y + off : SCRATCH, vm, vs, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
+    }
+    if (i < n) {
+      // The last block, shorter than 64: −Infinity padding has exp +0, which leaves every slot as it is.
+      const r = n - i;
+      const t = stage(x + (<usize>i << 2), r, -Infinity);
+      total += expBlock(t, t, vm, vs, log2e, magic, hi, lo, c6, c5, c4, c3, c2, clamp);
+      if (doStore) memory.copy(y + (<usize>i << 2), t, <usize>r << 2);
     }
   } else {
     const log2e = load<f32>(c, 0), magic = load<f32>(c, 4), hi = load<f32>(c, 8), lo = load<f32>(c, 12);
     const c6 = load<f32>(c, 16), c5 = load<f32>(c, 20), c4 = load<f32>(c, 24), c3 = load<f32>(c, 28);
     const c2 = load<f32>(c, 32), clamp = load<f32>(c, 36);
+    let i = 0;
     while (i < n) {
       const blockEnd = min(i + BLOCK, n);
       let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
@@ -169,7 +303,7 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
           src += 32; dst += 32;
         }
         if (r < 16) {
-          if (doStore) memory.copy(y + (<usize>i << 2), TAIL, <usize>r << 2);
+          if (doStore) memory.copy(y + (<usize>i << 2), SCRATCH, <usize>r << 2);
           i = blockEnd;
         } else {
           i += 16;

@@ -1,5 +1,6 @@
 // Row drivers: validate every row, then softmax / log-softmax / logsumexp / argmax row by row.
-// The TypeScript twin of this file is src/js/kernels.ts; keep the two in step.
+// Its TypeScript twin is src/js/softmax.ts (every file here has one under src/js/ with the same
+// name and the same function names); keep the two in step.
 //
 // Temperature: u = (x − max)·s with s = f32(1/T), capped at f32 max (so a tiny T cannot make
 // s infinite). T = 0 is the greedy limit, and s = 0 (T = Infinity, or T so large that 1/T

@@ -1,5 +1,5 @@
 // softmax(x / T) on LLM-like logits: every backend, the copy and zero-copy paths, and the naive
-// JS loop people write today, measured side by side. Run with `npm start` or `npm run bench`.
+// JS loop people write today, measured side by side, plus logSumExp (its exps are never stored). Run with `npm start` or `npm run bench`.
 //
 // Usage: node bench/softmax.bench.mjs [--rounds N] [--time MS] [--json FILE] [--chart FILE.svg]
 // Each round runs every method once per vocabulary size, in a rotated order, with tinybench;
@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import os from "node:os";
 import { Bench } from "tinybench";
-import { setBackend, softmax, wasmInput } from "../dist/index.js";
+import { logSumExp, setBackend, softmax, wasmInput } from "../dist/index.js";
 import { chartSvg } from "./chart.mjs";
 import { SIZES, cliArgs, llmLogits, markdownTable, median } from "./common.mjs";
 
@@ -43,6 +43,7 @@ const METHODS = [
   ["simd, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); softmax(buf, { temperature: T, out: buf }); }; }],
   ["wasm, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("wasm"); softmax(x, { temperature: T, out }); }; }],
   ["wasm, zero-copy", (x) => { setBackend("wasm"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("wasm"); softmax(buf, { temperature: T, out: buf }); }; }],
+  ["simd logSumExp, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); return logSumExp(buf, { temperature: T }); }; }],
   ["js twin", (x) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: T, out }); }; }],
 ];
 

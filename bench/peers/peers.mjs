@@ -2,13 +2,33 @@
 // its library lazily, so a missing or broken peer is reported in the table instead of aborting.
 
 import { T, naiveSoftmax } from "./harness.mjs";
-import { setBackend, softmax } from "../../dist/index.js";
+import { logSumExp, setBackend, softmax, wasmInput } from "../../dist/index.js";
 import { logitsProcessor } from "../../dist/transformers.js";
 
 export const naive = { name: "naive JS (Math.exp)", setup: (x, t) => { const out = new Float32Array(x.length); return () => naiveSoftmax(x, t, out); } };
 
 export const ours = [
   { name: "softmax-wasm simd, copy", setup: (x, t) => { const out = new Float32Array(x.length); return () => { setBackend("simd"); softmax(x, { temperature: t, out }); }; } },
+  {
+    // The logits already in the module's memory (wasmInput), computed in place: the counterpart of
+    // a tfjs op on a tensor already in its memory.
+    name: "softmax-wasm simd, zero-copy in place",
+    setup: (x, t) => {
+      setBackend("simd");
+      const buf = wasmInput(x.length);
+      buf.set(x);
+      return () => { setBackend("simd"); softmax(buf, { temperature: t, out: buf }); };
+    },
+  },
+  {
+    name: "softmax-wasm simd logSumExp, zero-copy",
+    setup: (x, t) => {
+      setBackend("simd");
+      const buf = wasmInput(x.length);
+      buf.set(x);
+      return () => { setBackend("simd"); return logSumExp(buf, { temperature: t }); };
+    },
+  },
   { name: "softmax-wasm js twin", setup: (x, t) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: t, out }); }; } },
 ];
 
@@ -83,14 +103,37 @@ export const peers = [
     },
   ]),
   {
-    name: "tfjs wasm (XNNPACK) tf.softmax",
+    // End to end: upload, divide, softmax, download. tidy() returns the tensor and dataSync() runs
+    // outside it: tidy walks whatever its callback returns looking for tensors to keep, and a
+    // 128k-element Float32Array returned from inside it cost 600–1400 ns/element.
+    name: "tfjs wasm (XNNPACK) tensor+div+softmax+dataSync",
     async setup(x, t) {
-      const tf = await import("@tensorflow/tfjs-core");
-      await import("@tensorflow/tfjs-backend-wasm");
-      if (!(await tf.setBackend("wasm"))) throw new Error("tfjs could not start its wasm backend");
-      await tf.ready();
-      if (tf.getBackend() !== "wasm") throw new Error(`tfjs runs on ${tf.getBackend()}, not wasm`);
-      return () => tf.tidy(() => tf.softmax(tf.div(tf.tensor1d(x), t)).dataSync());
+      const tf = await tfjsWasm();
+      return () => {
+        const y = tf.tidy(() => tf.softmax(tf.div(tf.tensor1d(x), t)));
+        const out = y.dataSync();
+        y.dispose();
+        return out;
+      };
+    },
+  },
+  {
+    // The op alone, XNNPACK's kernels (rmax, raddstoreexpminusmax, vmulc) on pre-scaled logits
+    // already in tfjs's memory: the counterpart of softmax-wasm's zero-copy row.
+    name: "tfjs wasm (XNNPACK) tf.softmax op alone (pre-scaled, in its memory)",
+    async setup(x, t) {
+      const tf = await tfjsWasm();
+      const z = tf.tensor1d(scaled(x, t));
+      return () => tf.softmax(z).dispose();
+    },
+  },
+  {
+    // For the logSumExp row: tfjs composes it from max, sub, exp, sum, log and add ops.
+    name: "tfjs wasm tf.logSumExp op alone (pre-scaled, in its memory)",
+    async setup(x, t) {
+      const tf = await tfjsWasm();
+      const z = tf.tensor1d(scaled(x, t));
+      return () => tf.logSumExp(z).dispose();
     },
   },
   {
@@ -104,6 +147,15 @@ export const peers = [
     },
   },
 ];
+
+async function tfjsWasm() {
+  const tf = await import("@tensorflow/tfjs-core");
+  await import("@tensorflow/tfjs-backend-wasm");
+  if (!(await tf.setBackend("wasm"))) throw new Error("tfjs could not start its wasm backend");
+  await tf.ready();
+  if (tf.getBackend() !== "wasm") throw new Error(`tfjs runs on ${tf.getBackend()}, not wasm`);
+  return tf;
+}
 
 // ---- a one-node ONNX model (Softmax over a float[V] input), encoded as protobuf by hand ----
 

@@ -18,6 +18,17 @@ const methods = [...new Set(rows.map((r) => r.method))];
 const cell = (r) => (r.error ? `error: ${r.error.slice(0, 40)}` : `${r.nsPerElement.toFixed(2)} ns/el (${r.speedupVsNaive.toFixed(2)}×)`);
 console.log(`\nsoftmax(x / ${T}) and one sampling step: ns per element (speed-up vs naive JS, same run), ${os.cpus()[0]?.model}, Node ${process.version}\n`);
 console.log(markdownTable(["method", ...sizes.map((V) => `V=${V}`)], methods.map((m) => [m, ...sizes.map((V) => cell(rows.find((r) => r.V === V && r.method === m)))])));
+// Against the fastest peer measured the same way (an op on data already in its memory).
+const ANCHOR = "tfjs wasm (XNNPACK) tf.softmax op alone (pre-scaled, in its memory)";
+const anchored = methods.filter((m) => m.startsWith("softmax-wasm simd"));
+if (rows.some((r) => r.method === ANCHOR && !r.error)) {
+  const speed = (V, m) => {
+    const a = rows.find((r) => r.V === V && r.method === ANCHOR), r = rows.find((r) => r.V === V && r.method === m);
+    return a && r && !a.error && !r.error ? `${(a.nsPerElement / r.nsPerElement).toFixed(2)}×` : "–";
+  };
+  console.log(`\nspeed relative to the tfjs op alone (its time / ours, same run; > 1 = faster than tfjs):\n`);
+  console.log(markdownTable(["method", ...sizes.map((V) => `V=${V}`)], anchored.map((m) => [m, ...sizes.map((V) => speed(V, m))])));
+}
 writeFileSync("bench-peers.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, results: rows }, null, 2));
 mkdirSync("bench/results", { recursive: true });
 writeFileSync("bench/results/peers.svg", chartSvg(rows.filter((r) => !r.error), { title: "softmax vs peers, ns per element (lower is better)", subtitle: `T = ${T}; ${os.cpus()[0]?.model}, Node ${process.version}` }));

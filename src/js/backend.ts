@@ -3,19 +3,29 @@
 import type { Backend, RowKernels } from "../backend.js";
 import { widen, type LogitsData } from "../input.js";
 import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask.js";
-import { JsKernels, collectRange, dotExpArg, expRow, firstIndexOf, rowMax, walkCdf } from "./kernels.js";
+import { dotExpArg, rowMax, sawNaN, walkCdf } from "./reduce.js";
+import { collectRange, firstIndexOf } from "./select.js";
+import { HUGE_T_SCALE, argmaxRows, errorAt, logSoftmaxRows, logSumExpRows, rowExpSum, scaleOf, softmaxRows } from "./softmax.js";
 
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
 export function createJsBackend(): Backend {
-  const k = new JsKernels();
+  // The scratch the WASM wrapper lays out in linear memory: row maxes, and logSumExp's work row,
+  // which only the huge-temperature rule writes to (so it is allocated only then).
+  let maxes = new Float32Array(1), work = new Float32Array(1);
+  const m = (rows: number) => (maxes.length < rows ? (maxes = new Float32Array(rows)) : maxes);
+  const w = (cols: number, t: number) => {
+    const s = scaleOf(t);
+    if (s !== 0 && s < HUGE_T_SCALE && work.length < cols) work = new Float32Array(cols);
+    return work;
+  };
   const rows = rowKernels();
   return {
     name: "js",
-    softmax: (x, out, rows, cols, t) => k.softmax(source(x, out), out, rows, cols, t),
-    logSoftmax: (x, out, rows, cols, t) => k.logSoftmax(source(x, out), out, rows, cols, t),
-    logSumExp: (x, out, rows, cols, t) => k.logSumExp(source(x, out), out, rows, cols, t),
-    argmax: (x, out, rows, cols) => k.argmax(source(x, out), out, rows, cols),
-    errorAt: () => k.errorAt,
+    softmax: (x, out, rows, cols, t) => softmaxRows(source(x, out), out, rows, cols, m(rows), t),
+    logSoftmax: (x, out, rows, cols, t) => logSoftmaxRows(source(x, out), out, rows, cols, m(rows), t),
+    logSumExp: (x, out, rows, cols, t) => logSumExpRows(source(x, out), out, rows, cols, m(rows), t, w(cols, t)),
+    argmax: (x, out, rows, cols) => argmaxRows(source(x, out), out, rows, cols, m(rows)),
+    errorAt: () => errorAt,
     resultView: (out) => out, // no WASM memory here: nothing can detach it
     rowKernels: () => rows,
   };
@@ -33,8 +43,11 @@ function rowKernels(): RowKernels {
       }
       return { w, e, idx };
     },
-    rowMax: (n) => rowMax(w, n),
-    expSum: (n, m, s) => expRow(w, e, n, m, s),
+    rowMax: (n) => {
+      const max = rowMax(w, 0, n);
+      return { max, nan: sawNaN };
+    },
+    expSum: (n, m, s) => rowExpSum(w, 0, e, 0, n, m, s, true),
     collect: (src, n, lo, hi, cap) => collectRange(src === "w" ? w : e, n, lo, hi, idx, cap),
     firstIndex: (n, v) => firstIndexOf(w, 0, n, v),
     dotExpArg: (n, m, s) => dotExpArg(w, e, n, m, s),
@@ -47,7 +60,7 @@ function rowKernels(): RowKernels {
 
 /**
  * The input to read from: the caller's Float32Array itself when that is safe (the same memory as
- * the output, or memory the output does not touch), otherwise a copy.
+ * the output, or memory the output does not touch), otherwise a copy; half bits widened.
  */
 function source(data: LogitsData, out: Float32Array | Int32Array): Float32Array {
   if (!(data instanceof Float32Array)) return widen(data); // the twin of the kernels' widening

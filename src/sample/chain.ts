@@ -5,7 +5,7 @@
 
 import type { RowKernels } from "../backend.js";
 import { expLane } from "../js/exp.js";
-import { scaleOf } from "../js/kernels.js";
+import { scaleOf } from "../js/softmax.js";
 import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";

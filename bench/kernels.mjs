@@ -1,0 +1,54 @@
+// The kernels alone, straight through their exports (no wrapper, no copies), at one vocabulary
+// size, for one or more builds interleaved sample by sample so that machine noise hits them alike.
+// Use it to compare a change against the committed build: build both .wasm files, then
+//
+//   node bench/kernels.mjs --wasm old.simd.wasm,build/softmax.simd.wasm [--V 128256] [--samples 60]
+//
+// Prints the median ns per element of each pass for each build.
+
+import { readFileSync } from "node:fs";
+import { cliArgs, llmLogits } from "./common.mjs";
+
+const args = cliArgs();
+const paths = (args.wasm ?? "build/softmax.simd.wasm").split(",");
+const V = Number(args.V ?? 128256);
+const SAMPLES = Number(args.samples ?? 60);
+const T = 0.7;
+const x = llmLogits(V);
+let m = -Infinity;
+for (const v of x) if (v > m) m = v;
+
+function passes(path) {
+  const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}).exports;
+  const X = (k.heap_base() + 63) & ~63, X2 = X + 4 * V, work = X2 + 4 * V, maxes = work + 4 * V, out = maxes + 64;
+  const need = out + 64;
+  if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  const f32 = new Float32Array(k.memory.buffer);
+  f32.set(x, X >> 2);
+  f32.set(x, X2 >> 2);
+  return {
+    "softmax in place": () => k.softmax(X2, X2, 1, V, maxes, T), // X2 holds probabilities after the first call: same work
+    "logSoftmax": () => k.log_softmax(X, work, 1, V, maxes, T),
+    "logSumExp": () => k.log_sum_exp(X, out, 1, V, maxes, T, work),
+    "exp_sum (exp pass)": () => k.exp_sum(X, work, V, m, Math.fround(1 / T)),
+    "row_max (max pass)": () => k.row_max(X, V),
+    "collect_range (top-k)": () => k.collect_range(X, V, m - 4, Infinity, work, 1024),
+  };
+}
+
+const builds = paths.map(passes);
+console.log(`kernels alone, V = ${V}, median ns per element over ${SAMPLES} interleaved samples`);
+console.log(`| pass | ${paths.join(" | ")} |\n|---|${paths.map(() => "---:").join("|")}|`);
+for (const name of Object.keys(builds[0])) {
+  const samples = builds.map(() => []);
+  for (const b of builds) for (let i = 0; i < 30; i++) b[name]();
+  for (let s = 0; s < SAMPLES; s++) {
+    builds.forEach((b, j) => {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 4; i++) b[name]();
+      samples[j].push(Number(process.hrtime.bigint() - t0) / 4 / V);
+    });
+  }
+  const med = samples.map((a) => a.sort((p, q) => p - q)[a.length >> 1]);
+  console.log(`| ${name} | ${med.map((v) => v.toFixed(3)).join(" | ")} |`);
+}
