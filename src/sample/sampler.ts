@@ -40,7 +40,9 @@ interface Streams {
 
 function startStreams(o: Resolved, seed: number): Streams {
   const tokens = seedState(seed);
-  return { tokens, xtc: jumped(tokens), mu: new Float64Array(o.rows).fill(2 * o.mirostatTau) };
+  // The jump costs 128 steps: only a sampler with XTC on draws from that stream.
+  const xtc = o.xtcProbability > 0 ? jumped(tokens) : new Uint32Array(4);
+  return { tokens, xtc, mu: new Float64Array(o.rows).fill(2 * o.mirostatTau) };
 }
 
 function randomSeed(): number {
