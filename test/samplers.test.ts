@@ -641,3 +641,21 @@ describe("sampleBatch", () => {
     expect(() => sampleBatch(x, [createSampler(), createSampler()], { histories: [[1]] })).toThrow(/histories has 1 entries/);
   });
 });
+
+describe("top-k beyond 4096 tokens (masked, not listed)", () => {
+  it("keeps exactly the k highest logits, ties at the k-th place to the lowest ids, on every backend (integer logits: many ties; masks)", () => {
+    for (const name of BACKENDS) {
+      withBackend(name, () => {
+        for (let seed = 1; seed <= 12; seed++) {
+          const V = 20000;
+          const x = llmLogits(V, seed).map((v, i) => (i % 13 === 0 ? -Infinity : Math.round(v)));
+          for (const k of [4097, 5000, 12345, 19999]) {
+            const want = Array.from(x.keys()).filter((i) => x[i] !== -Infinity).sort((a, b) => x[b] - x[a] || a - b).slice(0, k).sort((a, b) => a - b);
+            const o = resolveOptions("test", { topK: k });
+            expect(Array.from(keptTokens(backend().rowKernels(), x, o, emptyState(o)).kept), `seed ${seed} k ${k}`).toEqual(want);
+          }
+        }
+      });
+    }
+  });
+});

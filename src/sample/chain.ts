@@ -10,7 +10,7 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, RowError, allUnmasked, collect, expAll, expsOf, fr, prefix, scaled, sortDesc, topOfAll,
+  F32_TINY, HUGE_T_SCALE, LARGE_K, RowError, keepTopByMask, allUnmasked, collect, expAll, expsOf, fr, prefix, scaled, sortDesc, topOfAll,
   validate, type Row,
 } from "./row.js";
 
@@ -219,7 +219,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         break;
       }
       case "topK":
-        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : topOfAll(r, o.topK);
+        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : o.topK > LARGE_K ? keepTopByMask(r, o.topK) : topOfAll(r, o.topK);
         break;
       case "topP":
         kept = topP(r, kept, o.topP, s);

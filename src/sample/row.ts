@@ -32,6 +32,12 @@ export function orderKey(v: number): number {
   return b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
 }
 
+/** The float32 whose orderKey is k (the inverse of orderKey; −0 comes back as +0). */
+function valueOfKey(k: number): number {
+  u32buf[0] = k & 0x80000000 ? k & 0x7fffffff : ~k >>> 0;
+  return f32buf[0];
+}
+
 /** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
 export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
   const keys = new Float64Array(ids.length);
@@ -87,6 +93,35 @@ export function expAll(r: Row, s: number): number {
     r.eScale = s;
   }
   return r.eSum;
+}
+
+/** Above this many tokens a top-k over the whole vocabulary masks the rest instead of listing. */
+export const LARGE_K = 4096;
+
+/**
+ * Keeps the k highest-w unmasked tokens (ties to lower ids, exactly k) by masking every other
+ * logit, for a k too large to list and sort (mirostat v1's estimate can be tens of thousands):
+ * 32 counting passes bisect the float32 order for the k-th value τ, then w < τ is masked, and so
+ * are the highest ids among the ties at τ beyond k. Returns null: the kept set stays implicit.
+ */
+export function keepTopByMask(r: Row, k: number): null {
+  const all = collect(r, "w", -F32_MAX, Infinity, 0);
+  if (all <= k) return null; // every unmasked token is kept
+  let lo = orderKey(-F32_MAX), hi = orderKey(r.m); // count(≥ lo) > k ≥ 1 ≤ count(≥ hi)
+  while (lo < hi) {
+    const mid = lo + Math.ceil((hi - lo) / 2);
+    if (collect(r, "w", valueOfKey(mid), Infinity, 0) >= k) lo = mid;
+    else hi = mid - 1;
+  }
+  const tau = valueOfKey(lo);
+  const atLeast = collect(r, "w", tau, Infinity, 0);
+  if (atLeast > k) {
+    const ties = collect(r, "w", tau, tau, r.V); // ascending ids at exactly τ
+    for (let j = ties - (atLeast - k); j < ties; j++) r.w[r.idx[j]] = -Infinity;
+  }
+  r.k.maskBelow("w", r.V, tau);
+  r.eScale = NaN;
+  return null;
 }
 
 /**
@@ -187,15 +222,6 @@ export function maskBelow(r: Row, src: "w" | "e", lo: number): null {
   return null;
 }
 
-/** Masks every token not in `keep` (which holds the row's max), keeping the set implicit. */
-export function maskOutside(r: Row, keep: ArrayLike<number>): null {
-  const kept = new Uint8Array(r.V);
-  for (let j = 0; j < keep.length; j++) kept[keep[j]] = 1;
-  const { w } = r;
-  for (let i = 0, n = r.V; i < n; i++) if (!kept[i]) w[i] = -Infinity;
-  r.eScale = NaN;
-  return null;
-}
 
 /** The next float32 above the float32 v. */
 export function nextUp(v: number): number {

@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { collect, expAll, expsOf, maskBelow, maskOutside, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+import { LARGE_K, collect, expAll, expsOf, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -143,7 +143,6 @@ export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 
   const keep = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Number.isNaN(k) ? size : k > 0 ? size : 1;
   if (kept) return keep >= kept.length ? kept : sortDesc(kept, (i) => r.w[i]).subarray(0, keep);
   if (keep === Infinity) return null;
-  const best = topOfAll(r, keep);
-  return best.length > 4096 ? maskOutside(r, best) : best; // a large set stays implicit
+  return keep > LARGE_K ? keepTopByMask(r, keep) : topOfAll(r, keep); // a large set stays implicit
 }
 
