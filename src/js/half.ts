@@ -1,7 +1,8 @@
 // The TypeScript twin of assembly/half.ts: float16 and bfloat16 bits widened to float32 exactly.
 // Written through a Uint32Array view, so NaN payloads reach the float32 row unchanged, as in WASM.
 
-const REBIAS = 5.192296858534828e33; // 2^112
+const REBIAS_BITS = 112 << 23; // the exponent bias 127 − 15, in float32 position
+const SUBNORMAL_UNIT = 5.960464477539063e-8; // 2^-24
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -9,10 +10,13 @@ const u32 = new Uint32Array(f32.buffer);
 export function f16Bits(h: number): number {
   const m = h & 0x7fff;
   const s = (h & 0x8000) << 16;
-  if ((h & 0x7c00) === 0x7c00) return (s | 0x7f800000 | (m << 13)) >>> 0;
-  u32[0] = m << 13;
-  f32[0] = f32[0] * REBIAS;
-  return (s | u32[0]) >>> 0;
+  const e = h & 0x7c00;
+  if (e === 0x7c00) return (s | 0x7f800000 | (m << 13)) >>> 0;
+  if (e === 0) {
+    f32[0] = (h & 0x3ff) * SUBNORMAL_UNIT; // exact: an integer below 2^10 times 2^-24
+    return (s | u32[0]) >>> 0;
+  }
+  return (s | ((m << 13) + REBIAS_BITS)) >>> 0;
 }
 
 let table: Uint32Array | undefined; // all 65,536 float16 values, built on first use (256 KB)
