@@ -40,10 +40,12 @@ function naiveSoftmax(x, t, out) {
 const METHODS = [
   ["naive JS (Math.exp)", (x) => { const out = new Float32Array(x.length); return () => naiveSoftmax(x, T, out); }],
   ["simd, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("simd"); softmax(x, { temperature: T, out }); }; }],
-  ["simd, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); softmax(buf, { temperature: T, out: buf }); }; }],
+  // Zero-copy rows call refresh(): a later wasmInput() or a larger call may have grown memory,
+  // which detaches earlier views (the README's memory model); refresh() is a compare when not.
+  ["simd, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); const b = buf.refresh(); softmax(b, { temperature: T, out: b }); }; }],
   ["wasm, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("wasm"); softmax(x, { temperature: T, out }); }; }],
-  ["wasm, zero-copy", (x) => { setBackend("wasm"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("wasm"); softmax(buf, { temperature: T, out: buf }); }; }],
-  ["simd logSumExp, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); return logSumExp(buf, { temperature: T }); }; }],
+  ["wasm, zero-copy", (x) => { setBackend("wasm"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("wasm"); const b = buf.refresh(); softmax(b, { temperature: T, out: b }); }; }],
+  ["simd logSumExp, zero-copy", (x) => { setBackend("simd"); const buf = wasmInput(x.length); buf.set(x); return () => { setBackend("simd"); return logSumExp(buf.refresh(), { temperature: T }); }; }],
   ["js twin", (x) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: T, out }); }; }],
 ];
 

@@ -21,7 +21,7 @@ function naive(x, out) {
 const methods = [
   ["naive JS (Math.exp)", (x) => { const out = new Float32Array(x.length); return () => naive(x, out); }],
   ["simd, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("simd"); softmax(x, { temperature: T, out }); }; }],
-  ["simd, zero-copy", (x) => { setBackend("simd"); const b = wasmInput(x.length); b.set(x); return () => { setBackend("simd"); softmax(b, { temperature: T, out: b }); }; }],
+  ["simd, zero-copy", (x) => { setBackend("simd"); const b = wasmInput(x.length); b.set(x); return () => { setBackend("simd"); const v = b.refresh(); softmax(v, { temperature: T, out: v }); }; }],
   ["wasm, copy", (x) => { const out = new Float32Array(x.length); return () => { setBackend("wasm"); softmax(x, { temperature: T, out }); }; }],
   ["js twin", (x) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: T, out }); }; }],
 ];

@@ -17,7 +17,8 @@ export const ours = [
       setBackend("simd");
       const buf = wasmInput(x.length);
       buf.set(x);
-      return () => { setBackend("simd"); softmax(buf, { temperature: t, out: buf }); };
+      // refresh(): later setups' wasmInput() calls may grow memory, detaching this view.
+      return () => { setBackend("simd"); const b = buf.refresh(); softmax(b, { temperature: t, out: b }); };
     },
   },
   {
@@ -26,7 +27,7 @@ export const ours = [
       setBackend("simd");
       const buf = wasmInput(x.length);
       buf.set(x);
-      return () => { setBackend("simd"); return logSumExp(buf, { temperature: t }); };
+      return () => { setBackend("simd"); return logSumExp(buf.refresh(), { temperature: t }); };
     },
   },
   { name: "softmax-wasm js twin", setup: (x, t) => { const out = new Float32Array(x.length); return () => { setBackend("js"); softmax(x, { temperature: t, out }); }; } },
