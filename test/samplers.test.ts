@@ -382,6 +382,12 @@ describe.each(BACKENDS)("hand-checked goldens on %s", (name) => {
     });
   });
 
+  it("mirostat v1: Zipf logits −2·ln(i+1) give ŝ = 2 (ε̂ = 1), so k = √(2^μ / (1 − 1/V)): V = 100 keeps 32 at μ = 10 (τ 5) and 8 at μ = 6 (τ 3)", () => {
+    const x = Array.from({ length: 100 }, (_, i) => -2 * Math.log(i + 1));
+    expect(kept(x, { mirostat: 1 })).toEqual(Array.from({ length: 32 }, (_, i) => i)); // √(1024/0.99) ≈ 32.16
+    expect(kept(x, { mirostat: 1, mirostatTau: 3 })).toEqual(Array.from({ length: 8 }, (_, i) => i)); // √(64/0.99) ≈ 8.04
+  });
+
   it("the order as written: penalties after temperature act on the scaled logits (not moved before it)", () => {
     withBackend(name, () => {
       const x = Float32Array.from([2, 1, 0.5, -1]);
