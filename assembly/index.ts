@@ -7,7 +7,7 @@ import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from 
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf } from "./select";
 import { next32, nextUniform } from "./rng";
-import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask";
+import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask";
 import { f16ToF32, bf16ToF32 } from "./half";
 import { rowExpSum } from "./softmax";
 
@@ -70,6 +70,16 @@ export function walk_cdf(e: usize, n: i32, target: f64): i32 {
 /** w[i] = −Infinity wherever src[i] < bound: the sampler's large-set filters. */
 export function mask_below(w: usize, src: usize, n: i32, bound: f32): void {
   maskBelow(w, src, n, bound);
+}
+
+/** w = −Infinity and e = 0 wherever e < bound (a probability filter that keeps the max). */
+export function mask_exps_below(w: usize, e: usize, n: i32, bound: f32): void {
+  maskExpsBelow(w, e, n, bound);
+}
+
+/** Σ e in the exp pass's documented order. */
+export function sum_exps(e: usize, n: i32): f64 {
+  return sumExps(e, n);
 }
 
 /** Σ x over the finite x, in the documented slot order (see mask.ts). */

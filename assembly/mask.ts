@@ -90,3 +90,68 @@ function term(x: usize, i: i32, mean: f64, square: bool): f64 {
   const d = <f64>v - mean;
   return square ? d * d : <f64>v;
 }
+
+/**
+ * w[i] = −Infinity and e[i] = 0 wherever e[i] < bound: a filter by probability that keeps the
+ * row's max, after which the exps of the kept tokens are still right and only the sum changes.
+ */
+export function maskExpsBelow(w: usize, e: usize, n: i32, bound: f32): void {
+  maskBelow(w, e, n, bound);
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vb = f32x4.splat(bound);
+    for (; i + 4 <= n; i += 4) {
+      const p = e + (<usize>i << 2);
+      const v = v128.load(p);
+      v128.store(p, v128.andnot(v, f32x4.lt(v, vb)));
+    }
+  }
+  for (; i < n; i++) {
+    const p = e + (<usize>i << 2);
+    if (load<f32>(p) < bound) store<f32>(p, 0);
+  }
+}
+
+/**
+ * Σ e[i] in the exp pass's documented order (assembly/reduce.ts): blocks of 64, element j of a
+ * block into float32 slot j mod 8, the block's sum (f32(s0 + s4) + f32(s1 + s5)) + (f32(s2 + s6)
+ * + f32(s3 + s7)) in float64, the blocks added in float64. Over exps the exp pass wrote, with some
+ * set to 0, it returns the bits that pass would return for the row with those tokens masked.
+ */
+export function sumExps(e: usize, n: i32): f64 {
+  let total: f64 = 0;
+  let b = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; b + 64 <= n; b += 64) {
+      const p = e + (<usize>b << 2);
+      let lo = f32x4.splat(0), hi = f32x4.splat(0); // slots 0–3 and 4–7
+      for (let q = 0; q < 64; q += 8) {
+        lo = f32x4.add(lo, v128.load(p + (<usize>q << 2)));
+        hi = f32x4.add(hi, v128.load(p + (<usize>q << 2), 16));
+      }
+      const t = f32x4.add(lo, hi);
+      total += (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
+        (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
+    }
+  }
+  for (; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
+  return total;
+}
+
+function blockSum(p: usize, n: i32): f64 {
+  let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
+  for (let j = 0; j < n; j++) {
+    const v = load<f32>(p + (<usize>j << 2));
+    switch (j & 7) {
+      case 0: a0 += v; break;
+      case 1: a1 += v; break;
+      case 2: a2 += v; break;
+      case 3: a3 += v; break;
+      case 4: a4 += v; break;
+      case 5: a5 += v; break;
+      case 6: a6 += v; break;
+      default: a7 += v;
+    }
+  }
+  return (<f64>(a0 + a4) + <f64>(a1 + a5)) + (<f64>(a2 + a6) + <f64>(a3 + a7));
+}

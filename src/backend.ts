@@ -64,6 +64,10 @@ export interface RowKernels {
   dotExpArg(n: number, m: number, s: number): number;
   /** w[i] = −Infinity wherever src[i] < bound (bound an exact float32). */
   maskBelow(src: "w" | "e", n: number, bound: number): void;
+  /** w[i] = −Infinity and e[i] = 0 wherever e[i] < bound; then sumExps gives the new Σe. */
+  maskExpsBelow(n: number, bound: number): void;
+  /** Σe in the exp pass's documented order (what expSum returns for these exps). */
+  sumExps(n: number): number;
   /** Σ w[i] over the finite w[i], and Σ (w[i] − mean)² over them, in the kernels' slot order. */
   sumFinite(n: number): number;
   sumSquaredDeviations(n: number, mean: number): number;

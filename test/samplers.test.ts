@@ -665,3 +665,39 @@ describe("top-k beyond 4096 tokens (masked, not listed)", () => {
     }
   });
 });
+
+describe("sum_exps and mask_exps_below (a probability filter without a second exp pass)", () => {
+  it("Σe in the documented order equals what the exp pass returned, and after masking equals the exp pass over the masked row, on every backend (300 rows, partial blocks)", () => {
+    const r = rng(77);
+    for (let c = 0; c < 300; c++) {
+      const n = 1 + Math.floor(r() * 700);
+      const x = llmLogits(n, c);
+      for (let i = 0; i < n; i++) if (r() < 0.1) x[i] = -Infinity;
+      let top = 0;
+      for (let i = 1; i < n; i++) if (x[i] > x[top]) top = i;
+      if (x[top] === -Infinity) x[top] = 0;
+      const s = f32([1, 0.7, 2.5][c % 3]);
+      const results = BACKENDS.map((name) =>
+        withBackend(name, () => {
+          const k = backend().rowKernels();
+          k.prepare(x, n);
+          const { w, e } = k.buffers(n);
+          w.set(x);
+          const m = k.rowMax(n).max;
+          const z = k.expSum(n, m, s);
+          expect(k.sumExps(n)).toBe(z);
+          const bound = f32(z * [1e-4, 1e-2, 0.2][c % 3]);
+          k.maskExpsBelow(n, bound);
+          const masked = k.sumExps(n);
+          const after = Array.from(e);
+          const again = k.expSum(n, m, s); // the exp pass over the masked row
+          expect(masked).toBe(again);
+          expect(Array.from(e)).toEqual(after);
+          return masked;
+        }),
+      );
+      expect(results[1]).toBe(results[0]);
+      expect(results[2]).toBe(results[0]);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 
 import type { Backend, RowKernels } from "../backend.js";
 import { widen, type LogitsData } from "../input.js";
-import { maskBelow, sumFinite, sumSquaredDeviations } from "./mask.js";
+import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask.js";
 import { dotExpArg, rowMax, sawNaN, walkCdf } from "./reduce.js";
 import { collectRange, firstIndexOf } from "./select.js";
 import { HUGE_T_SCALE, argmaxRows, errorAt, logSoftmaxRows, logSumExpRows, rowExpSum, scaleOf, softmaxRows } from "./softmax.js";
@@ -53,6 +53,8 @@ function rowKernels(): RowKernels {
     dotExpArg: (n, m, s) => dotExpArg(w, e, n, m, s),
     walkCdf: (n, target) => walkCdf(e, n, target),
     maskBelow: (src, n, bound) => maskBelow(w, src === "w" ? w : e, n, bound),
+    maskExpsBelow: (n, bound) => maskExpsBelow(w, e, n, bound),
+    sumExps: (n) => sumExps(e, n),
     sumFinite: (n) => sumFinite(w, n),
     sumSquaredDeviations: (n, mean) => sumSquaredDeviations(w, n, mean),
   };

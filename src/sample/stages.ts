@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { LARGE_K, collect, expAll, expsOf, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+import { LARGE_K, collect, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -96,7 +96,11 @@ function keepAtLeast(r: Row, kept: Int32Array | null, s: number, q: number): Int
   }
   const z = expAll(r, s);
   if (collect(r, "e", q * z, Infinity, 0) === 0) return mostProbable(r, null);
-  return maskBelow(r, "e", q * z);
+  // The most probable token stays, so the max does and the kept tokens' exps are still right:
+  // zero the others' and re-add in the exp pass's order instead of running that pass again.
+  r.k.maskExpsBelow(r.V, f32AtLeast(q * z));
+  r.eSum = r.k.sumExps(r.V);
+  return null;
 }
 
 /** η-sampling (HF): ε-sampling at min(ε, √ε·e^(−H)), H the entropy of the current distribution. */

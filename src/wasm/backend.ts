@@ -172,6 +172,8 @@ export class WasmBackend implements Backend {
       dotExpArg: (n, m, s) => k.dot_exp_arg(w, e, n, m, s),
       walkCdf: (n, target) => k.walk_cdf(e, n, target),
       maskBelow: (src, n, bound) => k.mask_below(w, src === "w" ? w : e, n, bound),
+      maskExpsBelow: (n, bound) => k.mask_exps_below(w, e, n, bound),
+      sumExps: (n) => k.sum_exps(e, n),
       sumFinite: (n) => k.sum_finite(w, n),
       sumSquaredDeviations: (n, mean) => k.sum_sq_dev(w, n, mean),
     };

@@ -31,6 +31,8 @@ export interface Kernels {
   sum_finite(x: number, n: number): number;
   sum_sq_dev(x: number, n: number, mean: number): number;
   f16_to_f32(src: number, dst: number, n: number): void;
+  mask_exps_below(w: number, e: number, n: number, bound: number): void;
+  sum_exps(e: number, n: number): number;
   bf16_to_f32(src: number, dst: number, n: number): void;
 }
 
@@ -91,7 +93,7 @@ export async function compileEmbedded(): Promise<WebAssembly.Module> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev", "f16_to_f32", "bf16_to_f32",
+  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
 ] as const;
 
 /** Instantiates the kernels and checks that the module is ours (it imports nothing, exports them all). */
