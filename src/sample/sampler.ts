@@ -55,7 +55,7 @@ function randomSeed(): number {
 }
 
 /** Token counts of a history already read (readNumbers), each id checked against the vocabulary. */
-function counts(fn: string, history: Float64Array | undefined, vocab: number, name = "history"): Map<number, number> {
+function counts(fn: string, history: Float64Array | undefined, vocab: number, name: string, tally: boolean): Map<number, number> {
   const c = new Map<number, number>();
   if (history === undefined) return c;
   for (let i = 0; i < history.length; i++) {
@@ -63,7 +63,7 @@ function counts(fn: string, history: Float64Array | undefined, vocab: number, na
     if (!Number.isInteger(id) || id < 0 || id >= vocab) {
       throw new RangeError(`${fn}: ${name}[${i}] is ${show(id)}, not a token id in 0..${vocab - 1}`);
     }
-    c.set(id, (c.get(id) ?? 0) + 1);
+    if (tally) c.set(id, (c.get(id) ?? 0) + 1);
   }
   return c;
 }
@@ -108,7 +108,10 @@ function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Flo
   const inputs = hs.map((h, row) => {
     let v = cache.get(h);
     if (!v) {
-      v = { counts: counts(fn, h, V, perRowNames ? `histories[${row}]` : "history"), dry: new Map() };
+      // The ids are checked whatever the options; the counts are built only for the penalties.
+      const name = perRowNames ? `histories[${row}]` : "history";
+      const c = counts(fn, h, V, name, plans.some((p) => p.o.chain.includes("penalties")));
+      v = { counts: c, dry: new Map() };
       cache.set(h, v);
     }
     const o = plans[row].o;
