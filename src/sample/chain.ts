@@ -10,8 +10,8 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, LARGE_K, RowError, keepTopByMask, allUnmasked, collect, expAll, expsOf, fr, prefix, scaled, sortDesc, topOfAll,
-  validate, type Row,
+  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, collect, expAll, expsOf, fr, keepTopByMask, prefix, scaled, sortDesc,
+  topOfAll, validate, type Row,
 } from "./row.js";
 
 export { RowError } from "./row.js";

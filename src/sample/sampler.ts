@@ -7,7 +7,7 @@ import { readDtype, readLogits, readNumbers, readOptions, type Dtype } from "../
 import { show } from "../validate.js";
 import { RowError, sampleRow, type RowState, type SampleResult } from "./chain.js";
 import { dryPenalties } from "./dry.js";
-import { resolveOptions, type Resolved, type SamplerOptions } from "./options.js";
+import { resolveOptions, type Resolved } from "./options.js";
 
 export type { SampleResult } from "./chain.js";
 
