@@ -120,25 +120,22 @@ export function maskExpsBelow(w: usize, e: usize, n: i32, bound: f32): void {
  */
 export function sumExps(e: usize, n: i32): f64 {
   let total: f64 = 0;
-  let b = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; b + 64 <= n; b += 64) {
-      const p = e + (<usize>b << 2);
-      let lo = f32x4.splat(0), hi = f32x4.splat(0); // slots 0–3 and 4–7
-      for (let q = 0; q < 64; q += 8) {
-        lo = f32x4.add(lo, v128.load(p + (<usize>q << 2)));
-        hi = f32x4.add(hi, v128.load(p + (<usize>q << 2), 16));
-      }
-      const t = f32x4.add(lo, hi);
-      total += (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
-        (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
-    }
-  }
-  for (; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
+  for (let b = 0; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
   return total;
 }
 
-function blockSum(p: usize, n: i32): f64 {
+/** One block's sum in the documented order (n ≤ 64): SIMD for a whole block, else scalar. */
+export function blockSum(p: usize, n: i32): f64 {
+  if (ASC_FEATURE_SIMD && n == 64) {
+    let lo = f32x4.splat(0), hi = f32x4.splat(0); // slots 0–3 and 4–7
+    for (let q = 0; q < 64; q += 8) {
+      lo = f32x4.add(lo, v128.load(p + (<usize>q << 2)));
+      hi = f32x4.add(hi, v128.load(p + (<usize>q << 2), 16));
+    }
+    const t = f32x4.add(lo, hi);
+    return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
+      (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
+  }
   let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
   for (let j = 0; j < n; j++) {
     const v = load<f32>(p + (<usize>j << 2));

@@ -25,6 +25,7 @@
 // inside the loop body with no counter of its own.
 
 import { EXP_CONSTANTS, expLane } from "./exp";
+import { blockSum } from "./mask";
 
 export const BLOCK: i32 = 64;
 
@@ -341,16 +342,33 @@ export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
   return acc;
 }
 
-/** The first i whose running Σ e (f64, index order) exceeds target, else the last nonzero e. */
+/**
+ * The draw's inverse CDF over e (zeros are not tokens). The running sum goes block by block, in
+ * the exp pass's own order: C_k = C_(k−1) + (block k's sum, as sumExps adds it), so that the last
+ * C is that pass's total Z and any target below Z is crossed. Inside the first block whose C_k
+ * exceeds the target, the running sum continues element by element from C_(k−1) in float64; the
+ * first element that takes it past the target is drawn, or, should rounding leave it short, the
+ * block's last nonzero element. One vector pass per block instead of a float64 add per element.
+ */
 export function walkCdf(e: usize, n: i32, target: f64): i32 {
   let run: f64 = 0;
-  let last = -1;
-  for (let i = 0; i < n; i++) {
-    const w = <f64>load<f32>(e + (<usize>i << 2));
-    if (w == 0) continue;
-    run += w;
-    last = i;
-    if (run > target) return i;
+  for (let b = 0; b < n; b += 64) {
+    const len = min(64, n - b);
+    const p = e + (<usize>b << 2);
+    const next = run + blockSum(p, len);
+    if (next > target) {
+      let r = run, last = -1;
+      for (let j = 0; j < len; j++) {
+        const w = <f64>load<f32>(p + (<usize>j << 2));
+        if (w == 0) continue;
+        r += w;
+        last = b + j;
+        if (r > target) return last;
+      }
+      if (last >= 0) return last;
+    }
+    run = next;
   }
-  return last;
+  for (let i = n - 1; i >= 0; i--) if (load<f32>(e + (<usize>i << 2)) != 0) return i;
+  return -1;
 }

@@ -701,3 +701,40 @@ describe("sum_exps and mask_exps_below (a probability filter without a second ex
     }
   });
 });
+
+describe("the draw's block-wise inverse CDF (walk_cdf)", () => {
+  it("every backend draws the same index for 2,000 random rows and targets; it is a nonzero e, in the block where the running block sums cross the target", () => {
+    const r = rng(123);
+    for (let c = 0; c < 2000; c++) {
+      const n = 1 + Math.floor(r() * 500);
+      const e = Float32Array.from({ length: n }, () => (r() < 0.3 ? 0 : f32(r() ** 4)));
+      if (e.every((v) => v === 0)) e[Math.floor(r() * n)] = 0.5;
+      const fraction = [0, r(), 1 - 2 ** -40, 0.999999][c % 4];
+      const picks = BACKENDS.map((name) =>
+        withBackend(name, () => {
+          const k = backend().rowKernels();
+          k.prepare(e, n);
+          k.buffers(n).e.set(e);
+          const z = k.sumExps(n);
+          const target = fraction * z;
+          return { at: k.walkCdf(n, target), z, target };
+        }),
+      );
+      expect(picks[1].z).toBe(picks[0].z);
+      expect(picks[2].z).toBe(picks[0].z);
+      expect(picks[1].at).toBe(picks[0].at);
+      expect(picks[2].at).toBe(picks[0].at);
+      const { at, target } = picks[0];
+      expect(e[at]).toBeGreaterThan(0);
+      // The block of `at` is the first whose cumulative block sum exceeds the target.
+      let run = 0, b = 0;
+      for (; b < n; b += 64) {
+        let s = 0;
+        for (let j = b; j < Math.min(n, b + 64); j++) s += e[j];
+        if (run + s > target * (1 + 1e-12) + 1e-300) break;
+        run += s;
+      }
+      if (b < n) expect(Math.abs(Math.floor(at / 64) - b / 64)).toBeLessThanOrEqual(1);
+    }
+  });
+});

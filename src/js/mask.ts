@@ -40,10 +40,20 @@ export function maskExpsBelow(w: Float32Array, e: Float32Array, n: number, bound
 /** Σ e[i] in the exp pass's documented order (see sumExps in assembly/mask.ts). */
 export function sumExps(e: Float32Array, n: number): number {
   let total = 0;
-  for (let b = 0; b < n; b += 64) {
-    const a = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let j = 0; j < 64 && b + j < n; j++) a[j & 7] = fr(a[j & 7] + e[b + j]);
-    total += fr(a[0] + a[4]) + fr(a[1] + a[5]) + (fr(a[2] + a[6]) + fr(a[3] + a[7]));
-  }
+  for (let b = 0; b < n; b += 64) total += blockSum(e, b, Math.min(64, n - b));
   return total;
+}
+
+/** One block's sum in the documented order (e[o..o+n), n ≤ 64), as blockSum in assembly/mask.ts. */
+export function blockSum(e: Float32Array, o: number, n: number): number {
+  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const p = o + j;
+    a0 = fr(a0 + e[p]); a1 = fr(a1 + e[p + 1]); a2 = fr(a2 + e[p + 2]); a3 = fr(a3 + e[p + 3]);
+    a4 = fr(a4 + e[p + 4]); a5 = fr(a5 + e[p + 5]); a6 = fr(a6 + e[p + 6]); a7 = fr(a7 + e[p + 7]);
+  }
+  const a = [a0, a1, a2, a3, a4, a5, a6, a7];
+  for (let k = 0; j + k < n; k++) a[k] = fr(a[k] + e[o + j + k]);
+  return fr(a[0] + a[4]) + fr(a[1] + a[5]) + (fr(a[2] + a[6]) + fr(a[3] + a[7]));
 }

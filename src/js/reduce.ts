@@ -1,6 +1,7 @@
 // The TypeScript twin of assembly/reduce.ts: the max pass and the exp-and-sum pass, with the same
 // summation order (explained there), over Float32Arrays with offsets instead of pointers.
 
+import { blockSum } from "./mask.js";
 import * as exp from "./exp.js";
 
 const fr = Math.fround;
@@ -149,16 +150,25 @@ export function dotExpArg(x: Float32Array, e: Float32Array, n: number, m: number
   return acc;
 }
 
-/** The first i whose running Σ e (f64, index order) exceeds target, else the last nonzero e. */
+/** The draw's inverse CDF over e, block by block (see walkCdf in assembly/reduce.ts). */
 export function walkCdf(e: Float32Array, n: number, target: number): number {
   let run = 0;
-  let last = -1;
-  for (let i = 0; i < n; i++) {
-    const w = e[i];
-    if (w === 0) continue;
-    run += w;
-    last = i;
-    if (run > target) return i;
+  for (let b = 0; b < n; b += 64) {
+    const len = Math.min(64, n - b);
+    const next = run + blockSum(e, b, len);
+    if (next > target) {
+      let r = run, last = -1;
+      for (let j = b; j < b + len; j++) {
+        const w = e[j];
+        if (w === 0) continue;
+        r += w;
+        last = j;
+        if (r > target) return j;
+      }
+      if (last >= 0) return last;
+    }
+    run = next;
   }
-  return last;
+  for (let i = n - 1; i >= 0; i--) if (e[i] !== 0) return i;
+  return -1;
 }
