@@ -331,15 +331,44 @@ export function countEqual(x: usize, n: i32, v: f32): i32 {
   return k;
 }
 
-/** Σ e[i]·u[i] with u[i] = f32((x[i] − m)·s), in f64, in index order: the entropy term of typical-p. */
+/**
+ * Σ e[i]·u[i] over e[i] ≠ 0, with u[i] = f32((x[i] − m)·s): the entropy term of typical-p, η and
+ * dynamic temperature. Each product of two float32s is exact in float64; the products go into
+ * four float64 slots, i mod 4, combined as (s0 + s1) + (s2 + s3): four independent chains instead
+ * of one, in an order the scalar build and the TS twin repeat.
+ */
 export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
-  let acc: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vm = f32x4.splat(m), vs = f32x4.splat(s), zero = f32x4.splat(0);
+    let a = f64x2.splat(0), b = f64x2.splat(0); // slots 0, 1 and 2, 3
+    for (; i + 4 <= n; i += 4) {
+      const p = <usize>i << 2;
+      const w = v128.load(e + p);
+      const u = f32x4.mul(f32x4.sub(v128.load(x + p), vm), vs);
+      const keep = f32x4.ne(w, zero); // e = 0: no token (its u may be −∞)
+      const wk = v128.and(w, keep), uk = v128.and(u, keep);
+      a = f64x2.add(a, f64x2.mul(f64x2.promote_low_f32x4(wk), f64x2.promote_low_f32x4(uk)));
+      const wh = i32x4.shuffle(wk, wk, 2, 3, 0, 1), uh = i32x4.shuffle(uk, uk, 2, 3, 0, 1);
+      b = f64x2.add(b, f64x2.mul(f64x2.promote_low_f32x4(wh), f64x2.promote_low_f32x4(uh)));
+    }
+    s0 = f64x2.extract_lane(a, 0);
+    s1 = f64x2.extract_lane(a, 1);
+    s2 = f64x2.extract_lane(b, 0);
+    s3 = f64x2.extract_lane(b, 1);
+  }
+  for (; i < n; i++) {
     const p = <usize>i << 2;
     const w = load<f32>(e + p);
-    if (w != 0) acc += <f64>w * <f64>((load<f32>(x + p) - m) * s);
+    if (w == 0) continue;
+    const t = <f64>w * <f64>((load<f32>(x + p) - m) * s);
+    if ((i & 3) == 0) s0 += t;
+    else if ((i & 3) == 1) s1 += t;
+    else if ((i & 3) == 2) s2 += t;
+    else s3 += t;
   }
-  return acc;
+  return (s0 + s1) + (s2 + s3);
 }
 
 /**

@@ -60,7 +60,7 @@ export interface RowKernels {
   collect(src: "w" | "e", n: number, lo: number, hi: number, cap: number): number;
   /** The lowest i with w[i] == v, or −1. */
   firstIndex(n: number, v: number): number;
-  /** Σ e[i]·f32((w[i] − m)·s) in f64, index order. */
+  /** Σ e[i]·f32((w[i] − m)·s) over e[i] ≠ 0, in f64: four slots i mod 4 (the kernels' documented order). */
   dotExpArg(n: number, m: number, s: number): number;
   /** w[i] = −Infinity wherever src[i] < bound (bound an exact float32). */
   maskBelow(src: "w" | "e", n: number, bound: number): void;

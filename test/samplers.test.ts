@@ -738,3 +738,32 @@ describe("the draw's block-wise inverse CDF (walk_cdf)", () => {
     }
   });
 });
+
+describe("the entropy's dot product (dot_exp_arg)", () => {
+  it("gives the same bits on simd, wasm and js for 500 random rows with masked tokens and odd lengths, within 1e-12 of the float64 sum", () => {
+    const r = rng(9);
+    for (let c = 0; c < 500; c++) {
+      const n = 1 + Math.floor(r() * 400);
+      const x = llmLogits(n, c);
+      for (let i = 0; i < n; i++) if (r() < 0.2) x[i] = -Infinity;
+      if (x.every((v) => v === -Infinity)) x[0] = 1;
+      const s = f32([1, 0.7, 3][c % 3]);
+      const dots = BACKENDS.map((name) =>
+        withBackend(name, () => {
+          const k = backend().rowKernels();
+          k.prepare(x, n);
+          k.buffers(n).w.set(x);
+          const m = k.rowMax(n).max;
+          k.expSum(n, m, s);
+          const e = Array.from(k.buffers(n).e);
+          return { dot: k.dotExpArg(n, m, s), e, m };
+        }),
+      );
+      expect(dots[1].dot).toBe(dots[0].dot);
+      expect(dots[2].dot).toBe(dots[0].dot);
+      let ref = 0;
+      for (let i = 0; i < n; i++) if (dots[0].e[i] !== 0) ref += dots[0].e[i] * f32(f32(x[i] - dots[0].m) * s);
+      expect(Math.abs(dots[0].dot - ref)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(ref)));
+    }
+  });
+});

@@ -143,11 +143,21 @@ export function countEqual(x: Float32Array, o: number, n: number, v: number): nu
   return k;
 }
 
-/** Σ e[i]·f32((x[i] − m)·s) in f64, index order, skipping e[i] = 0: the entropy term of typical-p. */
+/** Σ e[i]·f32((x[i] − m)·s) over e[i] ≠ 0, in four float64 slots i mod 4 (see assembly/reduce.ts). */
 export function dotExpArg(x: Float32Array, e: Float32Array, n: number, m: number, s: number): number {
-  let acc = 0;
-  for (let i = 0; i < n; i++) if (e[i] !== 0) acc += e[i] * fr(fr(x[i] - m) * s);
-  return acc;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < n; i++) {
+    const w = e[i];
+    if (w === 0) continue;
+    const t = w * fr(fr(x[i] - m) * s);
+    switch (i & 3) {
+      case 0: s0 += t; break;
+      case 1: s1 += t; break;
+      case 2: s2 += t; break;
+      default: s3 += t;
+    }
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /** The draw's inverse CDF over e, block by block (see walkCdf in assembly/reduce.ts). */
