@@ -11,27 +11,17 @@
 // - Maps are recognised by their internal slot and read with the intrinsic Map methods.
 
 import { bf16ToF32, f16ToF32 } from "./js/half.js";
-import { show } from "./validate.js";
+import { show, typedArrayTag, typedLength } from "./validate.js";
+
+export { typedArrayTag, typedLength };
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
 const intrinsic = (o: object, key: PropertyKey) => Object.getOwnPropertyDescriptor(o, key)!.get!;
-const tagOf = intrinsic(TypedArrayPrototype, Symbol.toStringTag) as (this: unknown) => string | undefined;
-const lengthOf = intrinsic(TypedArrayPrototype, "length") as (this: unknown) => number;
 const bufferOf = intrinsic(TypedArrayPrototype, "buffer") as (this: unknown) => ArrayBufferLike;
 const byteOffsetOf = intrinsic(TypedArrayPrototype, "byteOffset") as (this: unknown) => number;
 const mapSize = intrinsic(Map.prototype, "size") as (this: unknown) => number;
 const mapForEach = Map.prototype.forEach;
 const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key);
-
-/** The typed-array kind of `v` ("Float32Array", …) from any realm, or undefined. */
-export function typedArrayTag(v: unknown): string | undefined {
-  return tagOf.call(v);
-}
-
-/** The element count of a typed array, from its internal slot (0 once detached). */
-export function typedLength(v: ArrayBufferView): number {
-  return lengthOf.call(v);
-}
 
 /**
  * A fresh Float32Array of this realm over the same bytes as `v` (a Float32Array of any realm),
@@ -39,7 +29,7 @@ export function typedLength(v: ArrayBufferView): number {
  * (or another realm's prototype) can then not mislead anything downstream.
  */
 export function ownFloat32(v: ArrayBufferView): Float32Array {
-  return new Float32Array(bufferOf.call(v) as ArrayBuffer, byteOffsetOf.call(v), lengthOf.call(v));
+  return new Float32Array(bufferOf.call(v) as ArrayBuffer, byteOffsetOf.call(v), typedLength(v));
 }
 
 /** Half-precision logits: their bits, as the caller's memory holds them. */
@@ -50,9 +40,6 @@ export interface HalfBits {
 
 /** What the logits hold: float32 values, or half-precision bits widened inside the kernels. */
 export type LogitsData = Float32Array | HalfBits;
-
-/** The number of logits in `x`. */
-export const lengthOfData = (x: LogitsData): number => (x instanceof Float32Array ? x.length : x.bits.length);
 
 /** Logits as read once: the data the kernels see, and the values as given (for error messages). */
 export interface Input {

@@ -4,8 +4,18 @@
 import { Status } from "./status.js";
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const tagOf = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)!.get!;
-const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayPrototype, "length")!.get!;
+const tagOf = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
+const lengthOf = Object.getOwnPropertyDescriptor(TypedArrayPrototype, "length")!.get! as (this: unknown) => number;
+
+/** The typed-array kind of `v` ("Float32Array", …) from any realm, or undefined (its internal slot). */
+export function typedArrayTag(v: unknown): string | undefined {
+  return tagOf.call(v);
+}
+
+/** The element count of a typed array, from its internal slot (0 once detached). */
+export function typedLength(v: ArrayBufferView): number {
+  return lengthOf.call(v);
+}
 
 /** Renders a caller's value for an error message. */
 export function show(v: unknown): string {
@@ -14,8 +24,8 @@ export function show(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;
   if (v === null || v === undefined || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) return `an array of length ${v.length}`;
-  const tag = tagOf.call(v) as string | undefined; // any realm; a typed array's own getters are not asked
-  if (tag !== undefined) return `a ${tag} of length ${lengthOf.call(v)}`;
+  const tag = typedArrayTag(v); // any realm; a typed array's own getters are not asked
+  if (tag !== undefined) return `a ${tag} of length ${typedLength(v as ArrayBufferView)}`;
   if (ArrayBuffer.isView(v)) return "a DataView";
   return `a ${typeof v === "function" ? "function" : ((v as object).constructor?.name ?? "object")}`;
 }

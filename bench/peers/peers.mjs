@@ -69,40 +69,26 @@ export const peers = [
   ...[
     ["T, top-k 40, top-p 0.95", { topK: 40, topP: 0.95 }],
     ["T, top-p 0.95, min-p 0.05; no top-k", { topP: 0.95, minP: 0.05 }],
-  ].flatMap(([label, options]) => [
-    {
-      name: `softmax-wasm logitsProcessor (${label})`,
-      async setup(x, t) {
-        const hf = await import("@huggingface/transformers");
-        const processor = logitsProcessor({ temperature: t, seed: 1, ...options });
-        const logits = new hf.Tensor("float32", new Float32Array(x.length), [1, x.length]);
-        const ids = [[0n]];
-        return () => {
-          setBackend("simd");
-          logits.data.set(x);
-          return processor(ids, logits);
-        };
-      },
+  ].flatMap(([label, options]) => [false, true].map((pick) => ({
+    name: `softmax-wasm logitsProcessor${pick ? " + transformers.js greedy pick" : ""} (${label})`,
+    async setup(x, t) {
+      const hf = await import("@huggingface/transformers");
+      const processor = logitsProcessor({ temperature: t, seed: 1, ...options });
+      const logits = new hf.Tensor("float32", new Float32Array(x.length), [1, x.length]);
+      const ids = [[0n]];
+      return () => {
+        setBackend("simd");
+        logits.data.set(x);
+        const out = processor(ids, logits);
+        if (!pick) return out;
+        // GreedySampler's pick (utils/maths.js max, not exported): the first largest value.
+        const d = out.data;
+        let max = d[0], best = 0;
+        for (let i = 1; i < d.length; i++) if (d[i] > max) (max = d[i]), (best = i);
+        return best;
+      };
     },
-    {
-      name: `softmax-wasm logitsProcessor + transformers.js greedy pick (${label})`,
-      async setup(x, t) {
-        const hf = await import("@huggingface/transformers");
-        const processor = logitsProcessor({ temperature: t, seed: 1, ...options });
-        const logits = new hf.Tensor("float32", new Float32Array(x.length), [1, x.length]);
-        const ids = [[0n]];
-        return () => {
-          setBackend("simd");
-          logits.data.set(x);
-          const d = processor(ids, logits).data;
-          // GreedySampler's pick (utils/maths.js max, not exported): the first largest value.
-          let max = d[0], best = 0;
-          for (let i = 1; i < d.length; i++) if (d[i] > max) (max = d[i]), (best = i);
-          return best;
-        };
-      },
-    },
-  ]),
+  }))),
   {
     // End to end: upload, divide, softmax, download. tidy() returns the tensor and dataSync() runs
     // outside it: tidy walks whatever its callback returns looking for tensors to keep, and a

@@ -105,7 +105,7 @@ export const LARGE_K = 4096;
  * are the highest ids among the ties at τ beyond k. Returns null: the kept set stays implicit.
  */
 export function keepTopByMask(r: Row, k: number): null {
-  const all = collect(r, "w", -F32_MAX, Infinity, 0);
+  const all = countUnmasked(r);
   if (all <= k) return null; // every unmasked token is kept
   let lo = orderKey(-F32_MAX), hi = orderKey(r.m); // count(≥ lo) > k ≥ 1 ≤ count(≥ hi)
   while (lo < hi) {
@@ -203,6 +203,11 @@ export function prefix(sorted: Int32Array, weight: (id: number) => number, targe
     if (run >= target) return sorted.subarray(0, j + 1);
   }
   return undefined;
+}
+
+/** How many tokens are not masked (−Infinity), by one counting pass that writes no ids. */
+export function countUnmasked(r: Row): number {
+  return collect(r, "w", -F32_MAX, Infinity, 0);
 }
 
 export function allUnmasked(r: Row): Int32Array {

@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { LARGE_K, collect, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+import { LARGE_K, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -15,7 +15,7 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
     for (let j = 0; j < ids.length; j++) if (e[j] > 0) dot += e[j] * scaled(r.w[ids[j]], m, s);
     return { h: ln64(z) - dot / z, count: ids.length };
   }
-  const count = collect(r, "w", -3.4028234663852886e38, Infinity, 0); // counts only
+  const count = countUnmasked(r);
   if (s === 0) return { h: ln64(count), count };
   const z = expAll(r, s);
   return { h: ln64(z) - r.k.dotExpArg(r.V, r.m, s) / z, count };
@@ -44,7 +44,7 @@ export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Arra
     const threshold = max - n * Math.sqrt(slots((v) => (v - mean) * (v - mean)) / count);
     return ids.filter((i) => w[i] >= threshold);
   }
-  const count = collect(r, "w", -3.4028234663852886e38, Infinity, 0); // the finite ones
+  const count = countUnmasked(r); // the finite ones
   const mean = r.k.sumFinite(r.V) / count;
   const squares = r.k.sumSquaredDeviations(r.V, mean);
   return maskBelow(r, "w", r.m - n * Math.sqrt(squares / count));

@@ -8,7 +8,10 @@
 //   OUT    rows floats/ints: logSumExp and argmax results
 //   WORK   cols floats: logSumExp's scratch row
 //   Y      n floats: the result, when it can go neither in place nor straight into `out`
-// The sampler's rows (W, E, IDX, V floats/ints each) use the same scratch, in their own calls.
+//   STAGE  n half-precision bits, when they are not in a caller region (widened into X)
+// The sampler's calls lay out the same scratch as W, E, IDX (V floats/ints each), then, for
+// half-precision input of several rows, the widened rows and their staged bits (one row widens
+// straight into W).
 
 import type { Backend, BackendName, RowKernels } from "../backend.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
@@ -110,14 +113,6 @@ export class WasmBackend implements Backend {
     Object.defineProperty(view, "refresh", { value: refresh });
     const dispose = (Symbol as { dispose?: symbol }).dispose;
     if (dispose) Object.defineProperty(view, dispose, { value: free });
-  }
-
-  /** Frees the region of a wasmInput() buffer (even a stale one); false if `view` is not one. */
-  free(view: object): boolean {
-    const region = this.regions.regionOf(view);
-    if (!region) return false;
-    this.regions.free(region);
-    return true;
   }
 
   /** The sampler's row passes over W, E and IDX in the scratch. */

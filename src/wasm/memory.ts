@@ -1,7 +1,9 @@
 // The memory model of the WASM backends: who owns which bytes of linear memory, and when a
 // JavaScript view of them goes stale. This file is the only place that places anything.
 //
-//   [0, heap_base)   the module's static data (its constants). Written by nobody.
+//   [0, heap_base)   the module's static data: its constants (written by nobody), and a
+//                    256-byte scratch that the SIMD kernels own (assembly/reduce.ts): the
+//                    staged tail of a row and the exps of sum-only passes, dead between calls.
 //   above heap_base  blocks handed out by one first-fit allocator (Arena below), of two kinds:
 //
 //   caller regions   one per wasmInput() buffer. Owned by the caller from wasmInput() until
@@ -10,9 +12,10 @@
 //                    a call that was handed a view into it as `out` (which asked for it). No
 //                    other call, sampler, or later wasmInput() ever gets those bytes while the
 //                    region lives.
-//   scratch          one block for the call in progress: its input copy, row maxima, results,
-//                    the sampler's working rows. Its contents mean nothing between calls. It is
-//                    replaced by a larger block when a call needs more (the old one is freed).
+//   scratch          one block for the call in progress: its input copy (or half-precision bits
+//                    staged and widened), row maxima, results, the sampler's working rows. Its
+//                    contents mean nothing between calls. It is replaced by a larger block when a
+//                    call needs more (the old one is freed). src/wasm/backend.ts lays it out.
 //
 // Any other view into this memory (a view the caller built over `buffer` by hand, or one into a
 // freed region) is foreign: calls treat it as an ordinary Float32Array, copying it out first.
@@ -120,7 +123,6 @@ export interface Region {
  * subarray of a wasmInput() buffer is recognised as lying in its region.
  */
 export class Regions {
-  private readonly byView = new WeakMap<object, Region>();
   private readonly list: Region[] = [];
   private scratchStart = 0;
   private scratchBytes = 0;
@@ -147,14 +149,8 @@ export class Regions {
    * view has been collected (a FinalizationRegistry backstop), or by free().
    */
   bind(view: object, region: Region): void {
-    this.byView.set(view, region);
     region.views = (region.views ?? 0) + 1;
     this.registry?.register(view, region, view);
-  }
-
-  /** The region a view was handed out for (even once that view is detached). */
-  regionOf(view: object): Region | undefined {
-    return this.byView.get(view);
   }
 
   free(region: Region): void {
