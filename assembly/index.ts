@@ -5,7 +5,7 @@
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from "./softmax";
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
-import { collectRange, firstIndexOf } from "./select";
+import { collectRange, firstIndexOf, topK } from "./select";
 import { next32, nextUniform } from "./rng";
 import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask";
 import { f16ToF32, bf16ToF32 } from "./half";
@@ -53,6 +53,11 @@ export function has_nan(): i32 {
 
 export function collect_range(x: usize, n: i32, lo: f32, hi: f32, idx: usize, cap: i32): i32 {
   return collectRange(x, n, lo, hi, idx, cap);
+}
+
+/** The k largest of x[0..n) as ascending ids in idx (see topK); has_nan() then says whether there was a NaN. */
+export function top_k(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize): i32 {
+  return topK(x, n, k, cap, idx, tmp);
 }
 
 export function first_index(x: usize, n: i32, v: f32): i32 {

@@ -1,7 +1,7 @@
 // Selection: which element is the largest (ties to the lowest index), the first invalid logit, and
 // the sampler's candidate filter. Its TypeScript twin is src/js/select.ts.
 
-import { stage } from "./reduce";
+import { stage, sawNaN } from "./reduce";
 
 /** Bit k set when p[k] == v, for the 16 floats at p. */
 // @ts-ignore: decorator
@@ -107,4 +107,137 @@ function emit(mask: i32, i: i32, count: i32, idx: usize, cap: i32): i32 {
     mask &= mask - 1;
   }
   return count;
+}
+
+/**
+ * The k largest of x[0..n) (ties to the lowest ids), as ids in ascending order into idx; returns
+ * how many (k, or fewer when fewer than k entries exceed −Infinity). Also flags a NaN in sawNaN,
+ * so that a caller can validate the row with this one pass. `tmp` is scratch of 2·cap floats
+ * (or 2·n when cap > n), cap > k.
+ *
+ * One pass: every entry above the threshold τ is appended to idx (its value to tmp); when idx
+ * holds cap ids they are cut back to the k best and τ becomes the k-th best value. From then on
+ * only entries strictly above τ can be among the k best: one equal to τ comes after k ids that
+ * rank ahead of it (their values are ≥ τ and their ids lower). In the SIMD build the scan skips
+ * 16 floats at a time while all of them are ≤ τ (one comparison per vector: NaN fails it too and
+ * is sorted out with the hits), in a function of its own so that nothing else is live in it.
+ */
+export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize): i32 {
+  let tau: f32 = -Infinity;
+  let count = 0;
+  let nan = false;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const end = n & ~15;
+    for (;;) {
+      i = skipAtMost(x, i, end, tau);
+      if (i >= end) break;
+      // Only the lanes that failed v ≤ τ (above it, or NaN), in ascending order; τ may rise
+      // between them, so each is compared again.
+      const p = x + (<usize>i << 2), vt = f32x4.splat(tau);
+      let mask = lanes16(
+        v128.not(f32x4.le(v128.load(p, 0), vt)), v128.not(f32x4.le(v128.load(p, 16), vt)),
+        v128.not(f32x4.le(v128.load(p, 32), vt)), v128.not(f32x4.le(v128.load(p, 48), vt)),
+      );
+      while (mask != 0) {
+        const id = i + ctz(mask);
+        mask &= mask - 1;
+        const v = load<f32>(x + (<usize>id << 2));
+        if (v != v) nan = true;
+        else if (v > tau) {
+          store<i32>(idx + (<usize>count << 2), id);
+          store<f32>(tmp + (<usize>count << 2), v);
+          if (++count == cap) {
+            tau = cutToBest(idx, tmp, count, k, cap);
+            count = k;
+          }
+        }
+      }
+      i += 16;
+    }
+  }
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v != v) nan = true;
+    else if (v > tau) {
+      store<i32>(idx + (<usize>count << 2), i);
+      store<f32>(tmp + (<usize>count << 2), v);
+      if (++count == cap) {
+        tau = cutToBest(idx, tmp, count, k, cap);
+        count = k;
+      }
+    }
+  }
+  sawNaN = nan;
+  if (count > k) {
+    cutToBest(idx, tmp, count, k, count);
+    count = k;
+  }
+  return count;
+}
+
+/** The first i (a multiple of 16, from i up to end) whose 16 floats are not all ≤ tau; end if none. */
+function skipAtMost(x: usize, i: i32, end: i32, tau: f32): i32 {
+  const vt = f32x4.splat(tau);
+  for (; i < end; i += 16) {
+    const p = x + (<usize>i << 2);
+    const le = v128.and(
+      v128.and(f32x4.le(v128.load(p, 0), vt), f32x4.le(v128.load(p, 16), vt)),
+      v128.and(f32x4.le(v128.load(p, 32), vt), f32x4.le(v128.load(p, 48), vt)),
+    );
+    if (!i32x4.all_true(le)) return i;
+  }
+  return end;
+}
+
+/**
+ * Keeps, of the `count` > k ascending ids in idx with their values in tmp, the k whose values rank
+ * highest (ties to lower ids), still ascending, values alongside; returns the k-th best value.
+ * tmp[off..off+count) is the quickselect's scratch.
+ */
+function cutToBest(idx: usize, tmp: usize, count: i32, k: i32, off: i32): f32 {
+  const sel = tmp + (<usize>off << 2);
+  memory.copy(sel, tmp, <usize>count << 2);
+  const t = kthLargest(sel, count, k);
+  let above = 0;
+  for (let j = 0; j < count; j++) if (load<f32>(tmp + (<usize>j << 2)) > t) above++;
+  let ties = k - above; // how many entries equal to t make the cut: the lowest ids among them
+  let out = 0;
+  for (let j = 0; j < count; j++) {
+    const v = load<f32>(tmp + (<usize>j << 2));
+    if (v > t || (v == t && ties-- > 0)) {
+      store<i32>(idx + (<usize>out << 2), load<i32>(idx + (<usize>j << 2)));
+      store<f32>(tmp + (<usize>out << 2), v);
+      out++;
+    }
+  }
+  return t;
+}
+
+/** The k-th largest of a[0..n) (1 ≤ k ≤ n, no NaN), by quickselect; reorders a. */
+function kthLargest(a: usize, n: i32, k: i32): f32 {
+  let lo = 0, hi = n - 1;
+  const want = k - 1; // its position in descending order
+  while (lo < hi) {
+    // Median of three as the pivot keeps sorted and reversed inputs linear.
+    const mid = lo + ((hi - lo) >> 1);
+    const a0 = load<f32>(a + (<usize>lo << 2)), a1 = load<f32>(a + (<usize>mid << 2)), a2 = load<f32>(a + (<usize>hi << 2));
+    const pivot = max(min(a0, a1), min(max(a0, a1), a2));
+    let l = lo, h = hi;
+    while (l <= h) {
+      while (load<f32>(a + (<usize>l << 2)) > pivot) l++;
+      while (load<f32>(a + (<usize>h << 2)) < pivot) h--;
+      if (l <= h) {
+        const t = load<f32>(a + (<usize>l << 2));
+        store<f32>(a + (<usize>l << 2), load<f32>(a + (<usize>h << 2)));
+        store<f32>(a + (<usize>h << 2), t);
+        l++;
+        h--;
+      }
+    }
+    if (want <= h) hi = h;
+    else if (want >= l) lo = l;
+    else break; // h < want < l: a[want] equals the pivot
+  }
+  return load<f32>(a + (<usize>want << 2));
 }

@@ -1,10 +1,10 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
-import type { Backend, RowKernels } from "../backend.js";
+import { topKCap, type Backend, type RowKernels } from "../backend.js";
 import { widen, type LogitsData } from "../input.js";
 import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask.js";
 import { dotExpArg, rowMax, sawNaN, walkCdf } from "./reduce.js";
-import { collectRange, firstIndexOf } from "./select.js";
+import { collectRange, firstIndexOf, topK, topKSawNaN } from "./select.js";
 import { HUGE_T_SCALE, argmaxRows, errorAt, logSoftmaxRows, logSumExpRows, rowExpSum, scaleOf, softmaxRows } from "./softmax.js";
 
 /** Creates a pure-TypeScript backend returning the same bits as the WASM ones. */
@@ -49,6 +49,7 @@ function rowKernels(): RowKernels {
     },
     expSum: (n, m, s) => rowExpSum(w, 0, e, 0, n, m, s, true),
     collect: (src, n, lo, hi, cap) => collectRange(src === "w" ? w : e, n, lo, hi, idx, cap),
+    topK: (n, k) => ({ count: topK(w, n, k, topKCap(n, k), idx, e), nan: topKSawNaN }),
     firstIndex: (n, v) => firstIndexOf(w, 0, n, v),
     dotExpArg: (n, m, s) => dotExpArg(w, e, n, m, s),
     walkCdf: (n, target) => walkCdf(e, n, target),

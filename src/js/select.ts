@@ -28,3 +28,88 @@ export function collectRange(x: Float32Array, n: number, lo: number, hi: number,
   }
   return count;
 }
+
+/**
+ * Set by topK: whether the row held a NaN. (The kernel sets reduce's sawNaN; an ES module cannot
+ * assign a binding it imports, so the twin keeps this flag here.)
+ */
+export let topKSawNaN = false;
+
+/**
+ * The k largest of x[0..n) (ties to the lowest ids) as ascending ids in idx; returns how many (k,
+ * or fewer when fewer entries exceed −Infinity). One pass with a rising threshold: entries above it
+ * are appended (ids to idx, values to tmp) and cut back to the k best whenever idx holds cap ids.
+ * tmp is scratch of 2·cap floats, cap > k.
+ */
+export function topK(x: Float32Array, n: number, k: number, cap: number, idx: Int32Array, tmp: Float32Array): number {
+  let tau = -Infinity;
+  let count = 0;
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (v !== v) nan = true;
+    else if (v > tau) {
+      idx[count] = i;
+      tmp[count] = v;
+      if (++count === cap) {
+        tau = cutToBest(idx, tmp, count, k, cap);
+        count = k;
+      }
+    }
+  }
+  topKSawNaN = nan;
+  if (count > k) {
+    cutToBest(idx, tmp, count, k, count);
+    count = k;
+  }
+  return count;
+}
+
+/**
+ * Keeps the k best of the count > k ascending ids in idx, values in tmp (ties to lower ids),
+ * ascending; returns the k-th best value. tmp[off..off+count) is the quickselect's scratch.
+ */
+function cutToBest(idx: Int32Array, tmp: Float32Array, count: number, k: number, off: number): number {
+  tmp.copyWithin(off, 0, count);
+  const t = kthLargest(tmp.subarray(off, off + count), count, k);
+  let above = 0;
+  for (let j = 0; j < count; j++) if (tmp[j] > t) above++;
+  let ties = k - above;
+  let out = 0;
+  for (let j = 0; j < count; j++) {
+    const v = tmp[j];
+    if (v > t || (v === t && ties-- > 0)) {
+      idx[out] = idx[j];
+      tmp[out] = v;
+      out++;
+    }
+  }
+  return t;
+}
+
+/** The k-th largest of a[0..n) (1 ≤ k ≤ n, no NaN), by quickselect with a median-of-three pivot; reorders a. */
+function kthLargest(a: Float32Array, n: number, k: number): number {
+  let lo = 0, hi = n - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const mid = lo + ((hi - lo) >> 1);
+    const a0 = a[lo], a1 = a[mid], a2 = a[hi];
+    const pivot = Math.max(Math.min(a0, a1), Math.min(Math.max(a0, a1), a2));
+    let l = lo, h = hi;
+    while (l <= h) {
+      while (a[l] > pivot) l++;
+      while (a[h] < pivot) h--;
+      if (l <= h) {
+        const t = a[l];
+        a[l] = a[h];
+        a[h] = t;
+        l++;
+        h--;
+      }
+    }
+    if (want <= h) hi = h;
+    else if (want >= l) lo = l;
+    else break;
+  }
+  return a[want];
+}

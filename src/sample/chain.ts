@@ -3,7 +3,7 @@
 // O(V) passes run in the backend's kernels (src/sample/row.ts); this file only decides which to
 // run and orders the (small) candidate sets, so every backend returns the same token.
 
-import type { RowKernels } from "../backend.js";
+import { topKFits, type RowKernels } from "../backend.js";
 import { expLane } from "../js/exp.js";
 import { scaleOf } from "../js/softmax.js";
 import { ln64 } from "../js/log.js";
@@ -11,7 +11,7 @@ import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
   F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, collect, expAll, expsOf, fr, keepTopByMask, prefix, scaled, sortDesc,
-  topOfAll, validate, type Row,
+  topOfAll, validate, validateWithTop, type Row,
 } from "./row.js";
 
 export { RowError } from "./row.js";
@@ -25,11 +25,11 @@ export interface SampleResult {
 
 function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array {
   if (kept) {
+    // By position in ids (ascending ids, so ties still go to the lower id), then back to ids.
     const { ids, e, z } = expsOf(r, kept, s);
-    const w = new Map<number, number>();
-    ids.forEach((id, j) => w.set(id, e[j]));
-    const order = sortDesc(ids, (id) => w.get(id)!);
-    return prefix(order, (id) => w.get(id)!, p * z) ?? order;
+    const order = sortDesc(ids.map((_, j) => j), (j) => e[j]);
+    const cut = prefix(order, (j) => e[j], p * z) ?? order;
+    return cut.map((j) => ids[j]);
   }
   if (s === 0) return topP(r, allUnmasked(r), p, s);
   const z = expAll(r, s);
@@ -168,6 +168,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
   let kept: Int32Array | null = null;
   let s = 1;
   const edit = (apply: () => void) => {
+    r.top = undefined;
     if (s !== 1) {
       for (let i = 0; i < V; i++) w[i] = s === 0 ? (w[i] === -Infinity ? -Infinity : 0) : fr(w[i] * s);
       s = 1;
@@ -184,6 +185,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         });
         break;
       case "penalties":
+        if (st.counts.size === 0 && s === 1) break; // nothing to penalise, nothing to materialise
         edit(() => {
           for (const [id, c] of st.counts) {
             if (id >= V) continue; // ids beyond this vocabulary cannot be penalised
@@ -194,6 +196,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         });
         break;
       case "dry":
+        if (st.dry.size === 0 && s === 1) break;
         edit(() => {
           for (const [id, penalty] of st.dry) if (id < V) w[id] = w[id] - penalty;
         });
@@ -212,6 +215,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
           // As the kernels do: halve the row (exact for normal floats) and double s, so that
           // w − m cannot overflow float32 where the scaled difference still matters.
           for (let i = 0; i < V; i++) w[i] = fr(w[i] * 0.5);
+          r.top = undefined;
           r.m = fr(r.m * 0.5);
           r.eScale = NaN;
           s = fr(s * 2);
@@ -250,12 +254,44 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
   return { kept, s, greedy: o.greedy };
 }
 
-function startRow(k: RowKernels, x: Float32Array): Row {
+/**
+ * The k of a top-k stage that will see the row exactly as given (every stage before it leaves the
+ * logits as they are), else 0: the pass that validates the row can then also find the top k.
+ */
+function leadingTopK(o: Resolved, st: RowState, V: number): number {
+  if (o.greedy) return 0;
+  let seenT = false;
+  for (const stage of o.chain) {
+    switch (stage) {
+      case "topK":
+        return o.topK > 1 && o.topK <= LARGE_K && topKFits(V, o.topK) ? o.topK : 0;
+      case "temperature": {
+        if (o.dynatempRange > 0 && o.temperature !== Infinity) return 0;
+        const s = o.temperature === Infinity ? 0 : scaleOf(o.temperature);
+        if (s > 0 && s < HUGE_T_SCALE) return 0; // the row gets halved
+        seenT = true;
+        break;
+      }
+      case "penalties": // runChain skips them with nothing to edit, until temperature has run
+        if (st.counts.size > 0 || seenT) return 0;
+        break;
+      case "dry":
+        if (st.dry.size > 0 || seenT) return 0;
+        break;
+      default:
+        return 0;
+    }
+  }
+  return 0;
+}
+
+function startRow(k: RowKernels, x: Float32Array, topK = 0): Row {
   const V = x.length;
   const { w, e, idx } = k.buffers(V);
   if (x.buffer !== w.buffer || x.byteOffset !== w.byteOffset) w.set(x); // prepare() may have put it there
   const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
-  validate(r, x, "masked");
+  if (topK > 0) validateWithTop(r, x, topK);
+  else validate(r, x, "masked");
   return r;
 }
 
@@ -276,7 +312,8 @@ export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, st: RowS
  */
 export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, st: RowState, u: number): SampleResult {
   const V = x.length;
-  const r = startRow(k, x);
+  // Raw logprobs read the row before the chain with passes of their own: no top-k in the first pass then.
+  const r = startRow(k, x, o.logprobs !== undefined && !o.processed ? 0 : leadingTopK(o, st, V));
   const { w } = r;
 
   // Raw logprobs are of the logits as given: computed before any stage edits w.

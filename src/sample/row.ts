@@ -7,7 +7,7 @@
 // from the kernels' exp (m_K the max over K). Over the whole vocabulary Z is the kernels' ordered
 // sum; over an explicit list it is the f64 sum in ascending id order.
 
-import type { RowKernels } from "../backend.js";
+import { topKFits, type RowKernels } from "../backend.js";
 import { expLane } from "../js/exp.js";
 
 export const fr = Math.fround;
@@ -38,13 +38,20 @@ function valueOfKey(k: number): number {
   return f32buf[0];
 }
 
+// sortDesc's keys, reused from call to call: a sampling step sorts a few small sets, and a new
+// typed array of more than 64 bytes costs V8 an off-heap allocation each (about 1 µs here, plus
+// garbage-collector work), which was most of the step's time outside the O(V) passes.
+let keyScratch = new Float64Array(256);
+
 /** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
 export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
-  const keys = new Float64Array(ids.length);
-  for (let j = 0; j < ids.length; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
+  const n = ids.length;
+  if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, 2 * keyScratch.length));
+  const keys = keyScratch.subarray(0, n);
+  for (let j = 0; j < n; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
   keys.sort();
-  const out = new Int32Array(ids.length);
-  for (let j = 0; j < ids.length; j++) out[j] = keys[j] % 2097152;
+  const out = new Int32Array(n);
+  for (let j = 0; j < n; j++) out[j] = keys[j] % 2097152;
   return out;
 }
 
@@ -61,6 +68,12 @@ export interface Row {
   eScale: number;
   /** Σe for that scale. */
   eSum: number;
+  /**
+   * When idx[0..count) holds the k largest of w as it is now (ascending ids, from the pass that
+   * validated the row): the top-k stage then needs no pass of its own. Cleared by anything that
+   * writes w or idx.
+   */
+  top?: { k: number; count: number };
 }
 
 /** u = (w − m)·s as the kernels round it; at s = 0 (the uniform limit) 0 for every unmasked w. */
@@ -84,6 +97,7 @@ export function f32AtMost(v: number): number {
 
 /** Ids i with lo ≤ src[i] ≤ hi, with the bounds made exact float32 first (see f32AtLeast). */
 export function collect(r: Row, src: "w" | "e", lo: number, hi: number, cap: number): number {
+  r.top = undefined;
   return r.k.collect(src, r.V, f32AtLeast(lo), f32AtMost(hi), cap);
 }
 
@@ -130,63 +144,23 @@ export function keepTopByMask(r: Row, k: number): null {
  */
 export function topOfAll(r: Row, k: number): Int32Array {
   if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
-  const cap = Math.max(1024, 4 * k);
-  let lo = sampledThreshold(r, 2 * k);
-  let count = collect(r, "w", lo, Infinity, cap);
-  if (count < k || count > cap) {
-    let delta = Math.max(1, r.m - lo), below = 0, above = Infinity; // count(m − below) < k < cap < count(m − above)
-    for (;;) {
-      lo = Math.max(fr(r.m - delta), -F32_MAX);
-      count = collect(r, "w", lo, Infinity, cap);
-      if (count >= k && count <= cap) break;
-      if (count < k) {
-        if (lo === -F32_MAX) break; // every unmasked token is in: fewer than k of them
-        below = delta;
-        delta = above === Infinity ? delta * 4 : (delta + above) / 2;
-      } else {
-        above = delta;
-        const next = (below + delta) / 2;
-        if (fr(r.m - next) === fr(r.m - delta) || fr(r.m - next) === fr(r.m - below)) {
-          count = collect(r, "w", lo, Infinity, count); // exact ties straddle the cap: take them all
-          break;
-        }
-        delta = next;
-      }
-    }
+  if (!topKFits(r.V, k)) return sortDesc(allUnmasked(r), (i) => r.w[i]).subarray(0, k); // a short row
+  let count: number;
+  if (r.top?.k === k) count = r.top.count; // the validating pass found them
+  else {
+    count = r.k.topK(r.V, k).count;
+    r.eScale = NaN; // the pass's scratch is e
   }
-  return sortDesc(r.idx.slice(0, count), (i) => r.w[i]).subarray(0, Math.min(k, count));
-}
-
-/** A w threshold expected to let about `want` tokens through, from every stride-th value of w. */
-export function sampledThreshold(r: Row, want: number): number {
-  const stride = Math.max(1, Math.floor(r.V / 4096));
-  const j = Math.min(Math.ceil(want / stride) + 2, 256); // rank wanted within the sample
-  const top = new Float32Array(j).fill(-Infinity); // the j largest sampled values, descending
-  // Locals, not r.w / r.V / top[j − 1] in the loop: V8 reloaded them on every one of the ~4096
-  // iterations, which took as long as copying the whole row.
-  const w = r.w, V = r.V;
-  let least = -Infinity; // top[j − 1]
-  for (let i = 0; i < V; i += stride) {
-    const v = w[i];
-    if (v > least) {
-      let p = j - 1;
-      while (p > 0 && top[p - 1] < v) {
-        top[p] = top[p - 1];
-        p--;
-      }
-      top[p] = v;
-      least = top[j - 1];
-    }
-  }
-  return Math.max(top[j - 1], -F32_MAX);
+  r.top = undefined;
+  return sortDesc(r.idx.subarray(0, count), (i) => r.w[i]);
 }
 
 /** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
-export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: Float64Array; z: number; m: number } {
+export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: number[]; z: number; m: number } {
   const ids = kept.slice().sort();
   let m = -Infinity;
   for (const i of ids) if (r.w[i] > m) m = r.w[i];
-  const e = new Float64Array(ids.length);
+  const e: number[] = new Array<number>(ids.length).fill(0); // not a Float64Array: see sortDesc
   let z = 0;
   for (let j = 0; j < ids.length; j++) {
     e[j] = s === 0 ? 1 : expLane(scaled(r.w[ids[j]], m, s));
@@ -240,6 +214,23 @@ export function nextUp(v: number): number {
 /** Checks w's max (NaN, +Infinity, all −Infinity) and stores it in r.m. */
 export function validate(r: Row, x: Float32Array, allMasked: "masked" | "banned"): void {
   const { max, nan } = r.k.rowMax(r.V);
+  r.top = undefined;
+  check(r, x, allMasked, max, nan);
+}
+
+/**
+ * validate() by the top-k pass: the same checks, with the max read off the k largest, which
+ * idx then holds for the top-k stage (r.top).
+ */
+export function validateWithTop(r: Row, x: Float32Array, k: number): void {
+  const { count, nan } = r.k.topK(r.V, k);
+  let max = -Infinity;
+  for (let j = 0; j < count; j++) max = Math.max(max, r.w[r.idx[j]]);
+  check(r, x, "masked", max === 0 ? 0 : max, nan); // +0 for a max of −0, as rowMax gives
+  r.top = { k, count };
+}
+
+function check(r: Row, x: Float32Array, allMasked: "masked" | "banned", max: number, nan: boolean): void {
   if (nan || max === Infinity) {
     let i = 0;
     while (!(r.w[i] !== r.w[i] || r.w[i] === Infinity)) i++;

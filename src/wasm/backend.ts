@@ -13,7 +13,7 @@
 // half-precision input of several rows, the widened rows and their staged bits (one row widens
 // straight into W).
 
-import type { Backend, BackendName, RowKernels } from "../backend.js";
+import { topKCap, type Backend, type BackendName, type RowKernels } from "../backend.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
 import { instantiate, type Kernels } from "./load.js";
 import { ALIGN, Arena, Regions } from "./memory.js";
@@ -163,6 +163,7 @@ export class WasmBackend implements Backend {
       },
       expSum: (n, m, s) => k.exp_sum(w, e, n, m, s),
       collect: (src, n, lo, hi, cap) => k.collect_range(src === "w" ? w : e, n, lo, hi, idx, cap),
+      topK: (n, kk) => ({ count: k.top_k(w, n, kk, topKCap(n, kk), idx, e), nan: k.has_nan() !== 0 }),
       firstIndex: (n, v) => k.first_index(w, n, v),
       dotExpArg: (n, m, s) => k.dot_exp_arg(w, e, n, m, s),
       walkCdf: (n, target) => k.walk_cdf(e, n, target),

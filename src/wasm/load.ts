@@ -23,6 +23,7 @@ export interface Kernels {
   has_nan(): number;
   collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
   first_index(x: number, n: number, v: number): number;
+  top_k(x: number, n: number, k: number, cap: number, idx: number, tmp: number): number;
   rng_next32(state: number): number;
   rng_uniform(state: number): number;
   dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
@@ -93,7 +94,7 @@ export async function compileEmbedded(): Promise<WebAssembly.Module> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "has_nan", "collect_range", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
+  "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "sum_sq_dev", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
 ] as const;
 
 /** Instantiates the kernels and checks that the module is ours (it imports nothing, exports them all). */
