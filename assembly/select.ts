@@ -197,7 +197,7 @@ function skipAtMost(x: usize, i: i32, end: i32, tau: f32): i32 {
  */
 function cutToBest(idx: usize, tmp: usize, count: i32, k: i32, off: i32): f32 {
   const sel = tmp + (<usize>off << 2);
-  memory.copy(sel, tmp, <usize>count << 2);
+  for (let j = 0; j < count; j++) store<f32>(sel + (<usize>j << 2), load<f32>(tmp + (<usize>j << 2)));
   const t = kthLargest(sel, count, k);
   let above = 0;
   for (let j = 0; j < count; j++) if (load<f32>(tmp + (<usize>j << 2)) > t) above++;

@@ -10,7 +10,7 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, collect, expAll, expsOf, fr, keepTopByMask, prefix, scaled, sortDesc,
+  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, keepTopByMask, prefix, scaled, sortDesc,
   topOfAll, validate, validateWithTop, type Row,
 } from "./row.js";
 
@@ -27,7 +27,7 @@ function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array
   if (kept) {
     // By position in ids (ascending ids, so ties still go to the lower id), then back to ids.
     const { ids, e, z } = expsOf(r, kept, s);
-    const order = sortDesc(ids.map((_, j) => j), (j) => e[j]);
+    const order = sortDesc(e.map((_, j) => j), (j) => e[j]);
     const cut = prefix(order, (j) => e[j], p * z) ?? order;
     return cut.map((j) => ids[j]);
   }
@@ -302,7 +302,7 @@ function startRow(k: RowKernels, x: Float32Array, topK = 0): Row {
 export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, st: RowState): { kept: Int32Array; s: number; w: Float32Array } {
   const r = startRow(k, x);
   const chain = runChain(r, x, o, st);
-  const kept = chain.greedy ? topOfAll(r, 1) : chain.kept ? chain.kept.slice().sort() : allUnmasked(r);
+  const kept = chain.greedy ? topOfAll(r, 1) : chain.kept ? ascending(chain.kept) : allUnmasked(r);
   return { kept, s: chain.s, w: r.w.slice() };
 }
 

@@ -47,12 +47,37 @@ let keyScratch = new Float64Array(256);
 export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
   const n = ids.length;
   if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, 2 * keyScratch.length));
-  const keys = keyScratch.subarray(0, n);
+  const keys = keyScratch;
   for (let j = 0; j < n; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
-  keys.sort();
+  sortPrefix(keys, n);
   const out = new Int32Array(n);
   for (let j = 0; j < n; j++) out[j] = keys[j] % 2097152;
   return out;
+}
+
+/**
+ * Sorts a[0..n) ascending (distinct, finite numbers). Insertion sort up to 64: the sets a step
+ * sorts are mostly a few dozen (top-k 40), where the built-in typed-array sort cost several
+ * times more (2.5 µs for 40 here).
+ */
+export function sortPrefix(a: Float64Array | Int32Array, n: number): void {
+  if (n > 64) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let j = 1; j < n; j++) {
+    const v = a[j];
+    let i = j - 1;
+    for (; i >= 0 && a[i] > v; i--) a[i + 1] = a[i];
+    a[i + 1] = v;
+  }
+}
+
+/** The ids of an explicit kept set in ascending order, as a new array. */
+export function ascending(kept: Int32Array): Int32Array {
+  const ids = kept.slice();
+  sortPrefix(ids, ids.length);
+  return ids;
 }
 
 /** Per-row context: the kernels' buffers and the row's current max over the kept set. */
@@ -157,7 +182,7 @@ export function topOfAll(r: Row, k: number): Int32Array {
 
 /** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
 export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: number[]; z: number; m: number } {
-  const ids = kept.slice().sort();
+  const ids = ascending(kept);
   let m = -Infinity;
   for (const i of ids) if (r.w[i] > m) m = r.w[i];
   const e: number[] = new Array<number>(ids.length).fill(0); // not a Float64Array: see sortDesc

@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { LARGE_K, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -32,7 +32,7 @@ export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Arra
   if (kept) {
     // The kernels' sums (sumFinite, sumSquaredDeviations) over just the kept ids: slot id mod 4,
     // ascending ids, so that an explicit set and the whole vocabulary give the same bits.
-    const ids = kept.slice().sort();
+    const ids = ascending(kept);
     const slots = (f: (v: number) => number) => {
       const s = [0, 0, 0, 0];
       for (const i of ids) if (w[i] !== -Infinity) s[i & 3] += f(w[i]);
