@@ -238,7 +238,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         kept = topNSigma(r, kept, o.topNSigma);
         break;
       case "xtc":
-        kept = xtc(r, kept, s, o.xtcThreshold, st.xtcCoin, o.xtcProbability, x);
+        kept = xtc(r, kept, s, o.xtcThreshold, st.xtcCoin, o.xtcProbability);
         break;
       case "epsilon":
         kept = epsilon(r, kept, s, o.epsilonCutoff);

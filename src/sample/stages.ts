@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, validate, type Row } from "./row.js";
+import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -68,7 +68,7 @@ function atLeast(r: Row, kept: Int32Array | null, q: number, s: number): { ids: 
  * the least probable of them (ties: the highest id stays), if at least two reach it. Over the
  * whole vocabulary the removed tokens are masked in w, which keeps the set implicit.
  */
-export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: number, coin: number, probability: number, x: Float32Array): Int32Array | null {
+export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: number, coin: number, probability: number): Int32Array | null {
   if (!(coin < probability)) return kept;
   const top = atLeast(r, kept, threshold, s);
   if (top.ids.length < 2) return kept;
@@ -76,7 +76,12 @@ export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: numbe
   const removed = new Set(order.subarray(0, order.length - 1));
   if (kept) return kept.filter((i) => !removed.has(i));
   for (const i of removed) r.w[i] = -Infinity;
-  validate(r, x, "banned"); // the new max; at least one token is left
+  // The new max, without a pass: the one token kept of those at p ≥ threshold. Every other token
+  // has a smaller exp, so a smaller logit.
+  const m = r.w[order[order.length - 1]];
+  r.m = m === 0 ? 0 : m;
+  r.eScale = NaN;
+  r.top = undefined;
   return null;
 }
 
@@ -95,7 +100,9 @@ function keepAtLeast(r: Row, kept: Int32Array | null, s: number, q: number): Int
     return ids.length > 0 ? ids : mostProbable(r, kept);
   }
   const z = expAll(r, s);
-  if (collect(r, "e", q * z, Infinity, 0) === 0) return mostProbable(r, null);
+  // Whether any token reaches q, without a counting pass: the largest exp is the max's, exactly 1
+  // (exp(0) in every backend). A NaN bound reaches nothing, as the pass found.
+  if (!(f32AtLeast(q * z) <= 1)) return mostProbable(r, null);
   // The most probable token stays, so the max does and the kept tokens' exps are still right:
   // zero the others' and re-add in the exp pass's order instead of running that pass again.
   r.k.maskExpsBelow(r.V, f32AtLeast(q * z));
