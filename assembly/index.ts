@@ -7,7 +7,7 @@ import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from 
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf, topK } from "./select";
 import { next32, nextUniform } from "./rng";
-import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask";
+import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations, finiteCount } from "./mask";
 import { f16ToF32, bf16ToF32 } from "./half";
 import { rowExpSum } from "./softmax";
 
@@ -90,6 +90,11 @@ export function sum_exps(e: usize, n: i32): f64 {
 /** Σ x over the finite x, in the documented slot order (see mask.ts). */
 export function sum_finite(x: usize, n: i32): f64 {
   return sumFinite(x, n);
+}
+
+/** How many finite values the last sum_finite added. */
+export function finite_count(): i32 {
+  return finiteCount;
 }
 
 /** Σ (x − mean)² over the finite x, in the same order. */

@@ -24,9 +24,13 @@ export function maskBelow(w: usize, src: usize, n: i32, bound: f32): void {
   }
 }
 
+/** Set by sumFinite: how many x[i] it added (the finite ones), so top-n-σ needs no counting pass. */
+export let finiteCount: i32 = 0;
+
 /**
  * Σ x[i] over the finite x[i] (−Infinity skipped), in float64 with four accumulators, slot
  * i mod 4, combined as (s0 + s1) + (s2 + s3): the order src/js/mask.ts repeats bit for bit.
+ * Their number goes to finiteCount.
  */
 export function sumFinite(x: usize, n: i32): f64 {
   return sums(x, n, 0, false);
@@ -42,8 +46,10 @@ export function sumSquaredDeviations(x: usize, n: i32, mean: f64): f64 {
 function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
   let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
   let i = 0;
+  let count = 0;
   if (ASC_FEATURE_SIMD) {
     let a = f64x2.splat(0), b = f64x2.splat(0); // slots 0, 1 and 2, 3
+    let c = i32x4.splat(0); // finite lanes are −1 in `finite`
     const vm = f64x2.splat(mean), ninf = f32x4.splat(-Infinity);
     for (; i + 4 <= n; i += 4) {
       const v = v128.load(x + (<usize>i << 2));
@@ -59,7 +65,9 @@ function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
       }
       a = f64x2.add(a, lo);
       b = f64x2.add(b, hi);
+      if (!square) c = i32x4.sub(c, finite);
     }
+    if (!square) count = i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3);
     s0 = f64x2.extract_lane(a, 0);
     s1 = f64x2.extract_lane(a, 1);
     s2 = f64x2.extract_lane(b, 0);
@@ -78,6 +86,11 @@ function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
     else if ((i & 3) == 1) s1 += t;
     else if ((i & 3) == 2) s2 += t;
     else s3 += t;
+  }
+  if (!square) {
+    // The vector loop counted its lanes; the rest (all of the row in the scalar build) here.
+    for (let j = ASC_FEATURE_SIMD ? n & ~3 : 0; j < n; j++) if (load<f32>(x + (<usize>j << 2)) != -Infinity) count++;
+    finiteCount = count;
   }
   return (s0 + s1) + (s2 + s3);
 }

@@ -74,8 +74,8 @@ export interface RowKernels {
   maskExpsBelow(n: number, bound: number): void;
   /** Σe in the exp pass's documented order (what expSum returns for these exps). */
   sumExps(n: number): number;
-  /** Σ w[i] over the finite w[i], and Σ (w[i] − mean)² over them, in the kernels' slot order. */
-  sumFinite(n: number): number;
+  /** Σ w[i] over the finite w[i] and how many there are; Σ (w[i] − mean)² over them; in the kernels' slot order. */
+  sumFinite(n: number): { sum: number; count: number };
   sumSquaredDeviations(n: number, mean: number): number;
   /** The first i whose running Σe (f64, index order) exceeds target; the last nonzero if none. */
   walkCdf(n: number, target: number): number;

@@ -2,7 +2,7 @@
 
 import { topKCap, type Backend, type RowKernels } from "../backend.js";
 import { widen, type LogitsData } from "../input.js";
-import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask.js";
+import { finiteCount, maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask.js";
 import { dotExpArg, rowMax, sawNaN, walkCdf } from "./reduce.js";
 import { collectRange, firstIndexOf, topK, topKSawNaN } from "./select.js";
 import { HUGE_T_SCALE, argmaxRows, errorAt, logSoftmaxRows, logSumExpRows, rowExpSum, scaleOf, softmaxRows } from "./softmax.js";
@@ -56,7 +56,7 @@ function rowKernels(): RowKernels {
     maskBelow: (src, n, bound) => maskBelow(w, src === "w" ? w : e, n, bound),
     maskExpsBelow: (n, bound) => maskExpsBelow(w, e, n, bound),
     sumExps: (n) => sumExps(e, n),
-    sumFinite: (n) => sumFinite(w, n),
+    sumFinite: (n) => ({ sum: sumFinite(w, n), count: finiteCount }),
     sumSquaredDeviations: (n, mean) => sumSquaredDeviations(w, n, mean),
   };
 }

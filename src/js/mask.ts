@@ -6,7 +6,13 @@ export function maskBelow(w: Float32Array, src: Float32Array, n: number, bound: 
 }
 
 /** Σ x[i] over the finite x[i], four float64 slots i mod 4 combined as (s0 + s1) + (s2 + s3). */
+/** Set by sumFinite: how many x[i] it added (the finite ones). */
+export let finiteCount = 0;
+
 export function sumFinite(x: Float32Array, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (x[i] !== -Infinity) count++;
+  finiteCount = count;
   return sums(x, n, 0, false);
 }
 

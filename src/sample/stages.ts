@@ -44,8 +44,8 @@ export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Arra
     const threshold = max - n * Math.sqrt(slots((v) => (v - mean) * (v - mean)) / count);
     return ids.filter((i) => w[i] >= threshold);
   }
-  const count = countUnmasked(r); // the finite ones
-  const mean = r.k.sumFinite(r.V) / count;
+  const { sum, count } = r.k.sumFinite(r.V); // count: the finite ones, every unmasked token
+  const mean = sum / count;
   const squares = r.k.sumSquaredDeviations(r.V, mean);
   return maskBelow(r, "w", r.m - n * Math.sqrt(squares / count));
 }
