@@ -167,26 +167,40 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
   const { w, V } = r;
   let kept: Int32Array | null = null;
   let s = 1;
-  const edit = (apply: () => void) => {
+  // Edits the logits of the ids in `changed` ([id, …] entries, read twice; apply does the edit) and validates the row again. When the row was not
+  // rescaled and no edited token held the max, the max is still held by a token outside the edit,
+  // so the new max and the validity of the row follow from the edited tokens alone: no pass.
+  const edit = (changed: Iterable<readonly [number, unknown]>, apply: () => void) => {
     r.top = undefined;
+    let local = s === 1;
     if (s !== 1) {
       for (let i = 0; i < V; i++) w[i] = s === 0 ? (w[i] === -Infinity ? -Infinity : 0) : fr(w[i] * s);
       s = 1;
     }
+    if (local) for (const [id] of changed) if (id < V && w[id] === r.m) local = false;
     apply();
-    validate(r, x, "banned");
+    if (!local) return validate(r, x, "banned");
+    let m = r.m;
+    for (const [id] of changed) {
+      if (id >= V) continue;
+      const v = w[id];
+      if (v !== v || v === Infinity) return validate(r, x, "banned"); // it finds and reports the first
+      if (v > m) m = v;
+    }
+    r.m = m === 0 ? 0 : m;
+    r.eScale = NaN;
   };
   for (const stage of o.chain) {
     if (o.greedy && stage !== "bias" && stage !== "penalties" && stage !== "dry") continue;
     switch (stage) {
       case "bias":
-        edit(() => {
+        edit(o.bias, () => {
           for (const [id, b] of o.bias) w[id] = w[id] + b; // ids checked against V by the caller
         });
         break;
       case "penalties":
         if (st.counts.size === 0 && s === 1) break; // nothing to penalise, nothing to materialise
-        edit(() => {
+        edit(st.counts, () => {
           for (const [id, c] of st.counts) {
             if (id >= V) continue; // ids beyond this vocabulary cannot be penalised
             let l = w[id];
@@ -197,7 +211,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         break;
       case "dry":
         if (st.dry.size === 0 && s === 1) break;
-        edit(() => {
+        edit(st.dry, () => {
           for (const [id, penalty] of st.dry) if (id < V) w[id] = w[id] - penalty;
         });
         break;
