@@ -170,25 +170,32 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
   // Edits the logits of the ids in `changed` ([id, …] entries, read twice; apply does the edit) and validates the row again. When the row was not
   // rescaled and no edited token held the max, the max is still held by a token outside the edit,
   // so the new max and the validity of the row follow from the edited tokens alone: no pass.
+  // With the validating pass's top candidates (r.top), the new max is among them and the edited
+  // tokens, whatever the edit did.
   const edit = (changed: Iterable<readonly [number, unknown]>, apply: () => void) => {
+    const top = s === 1 ? r.top : undefined; // a rescale can make ties: the candidates no longer hold
     r.top = undefined;
     let local = s === 1;
     if (s !== 1) {
       for (let i = 0; i < V; i++) w[i] = s === 0 ? (w[i] === -Infinity ? -Infinity : 0) : fr(w[i] * s);
       s = 1;
     }
-    if (local) for (const [id] of changed) if (id < V && w[id] === r.m) local = false;
+    if (local && !top) for (const [id] of changed) if (id < V && w[id] === r.m) local = false;
     apply();
     if (!local) return validate(r, x, "banned");
-    let m = r.m;
+    let m = top ? -Infinity : r.m;
     for (const [id] of changed) {
       if (id >= V) continue;
       const v = w[id];
       if (v !== v || v === Infinity) return validate(r, x, "banned"); // it finds and reports the first
       if (v > m) m = v;
+      top?.edited.push(id);
     }
+    if (top) for (let j = 0; j < top.count; j++) m = Math.max(m, w[r.idx[j]]);
+    if (m === -Infinity) return validate(r, x, "banned"); // every token banned: it reports that
     r.m = m === 0 ? 0 : m;
     r.eScale = NaN;
+    r.top = top;
   };
   for (const stage of o.chain) {
     if (o.greedy && stage !== "bias" && stage !== "penalties" && stage !== "dry") continue;
@@ -269,29 +276,33 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
 }
 
 /**
- * The k of a top-k stage that will see the row exactly as given (every stage before it leaves the
- * logits as they are), else 0: the pass that validates the row can then also find the top k.
+ * How many top candidates the pass that validates the row should also find, so that a top-k stage
+ * needs no pass of its own, or 0: the stage's k plus one per token that the editing stages before
+ * it (bias, penalties, DRY) may change, when nothing before it rescales or filters the row.
  */
 function leadingTopK(o: Resolved, st: RowState, V: number): number {
   if (o.greedy) return 0;
-  let seenT = false;
+  let s = 1, edits = 0;
   for (const stage of o.chain) {
     switch (stage) {
-      case "topK":
-        return o.topK > 1 && o.topK <= LARGE_K && topKFits(V, o.topK) ? o.topK : 0;
+      case "topK": {
+        const k = o.topK + edits;
+        return o.topK > 1 && k <= LARGE_K && topKFits(V, k) ? k : 0;
+      }
       case "temperature": {
         if (o.dynatempRange > 0 && o.temperature !== Infinity) return 0;
-        const s = o.temperature === Infinity ? 0 : scaleOf(o.temperature);
+        s = o.temperature === Infinity ? 0 : scaleOf(o.temperature);
         if (s > 0 && s < HUGE_T_SCALE) return 0; // the row gets halved
-        seenT = true;
         break;
       }
-      case "penalties": // runChain skips them with nothing to edit, until temperature has run
-        if (st.counts.size > 0 || seenT) return 0;
+      case "bias":
+      case "penalties":
+      case "dry": {
+        const n = stage === "bias" ? o.bias.length : stage === "penalties" ? st.counts.size : st.dry.size;
+        if (n > 0 && s !== 1) return 0; // the edit rescales the row first
+        edits += n;
         break;
-      case "dry":
-        if (st.dry.size > 0 || seenT) return 0;
-        break;
+      }
       default:
         return 0;
     }
@@ -314,7 +325,7 @@ function startRow(k: RowKernels, x: Float32Array, topK = 0): Row {
  * the logit-editing stages: what the draw then samples from. For tests and tools.
  */
 export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, st: RowState): { kept: Int32Array; s: number; w: Float32Array } {
-  const r = startRow(k, x);
+  const r = startRow(k, x, leadingTopK(o, st, x.length)); // as sampleRow does, so tests see that path
   const chain = runChain(r, x, o, st);
   const kept = chain.greedy ? topOfAll(r, 1) : chain.kept ? ascending(chain.kept) : allUnmasked(r);
   return { kept, s: chain.s, w: r.w.slice() };

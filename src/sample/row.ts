@@ -94,11 +94,13 @@ export interface Row {
   /** Σe for that scale. */
   eSum: number;
   /**
-   * When idx[0..count) holds the k largest of w as it is now (ascending ids, from the pass that
-   * validated the row): the top-k stage then needs no pass of its own. Cleared by anything that
-   * writes w or idx.
+   * When idx[0..count) holds the k largest of w as the row came in (ascending ids, from the pass
+   * that validated it) and `edited` the ids whose logits were edited since: the top k − |edited|
+   * of w as it is now are among these (a token outside both still has k − |edited| unedited
+   * tokens ranked above it), so the top-k stage needs no pass of its own. Cleared by anything
+   * that rescales w or writes idx.
    */
-  top?: { k: number; count: number };
+  top?: { k: number; count: number; edited: number[] };
 }
 
 /** u = (w − m)·s as the kernels round it; at s = 0 (the uniform limit) 0 for every unmasked w. */
@@ -170,13 +172,17 @@ export function keepTopByMask(r: Row, k: number): null {
 export function topOfAll(r: Row, k: number): Int32Array {
   if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
   if (!topKFits(r.V, k)) return sortDesc(allUnmasked(r), (i) => r.w[i]).subarray(0, k); // a short row
-  let count: number;
-  if (r.top?.k === k) count = r.top.count; // the validating pass found them
-  else {
-    count = r.k.topK(r.V, k).count;
-    r.eScale = NaN; // the pass's scratch is e
-  }
+  const top = r.top;
   r.top = undefined;
+  if (top && k + top.edited.length <= top.k) {
+    // The validating pass's candidates and the edited tokens, each once and unmasked.
+    const ids = new Set<number>(top.edited);
+    for (let j = 0; j < top.count; j++) ids.add(r.idx[j]);
+    const live = [...ids].filter((i) => r.w[i] > -Infinity);
+    return sortDesc(live, (i) => r.w[i]).subarray(0, k);
+  }
+  const count = r.k.topK(r.V, k).count;
+  r.eScale = NaN; // the pass's scratch is e
   return sortDesc(r.idx.subarray(0, count), (i) => r.w[i]);
 }
 
@@ -252,7 +258,7 @@ export function validateWithTop(r: Row, x: Float32Array, k: number): void {
   let max = -Infinity;
   for (let j = 0; j < count; j++) max = Math.max(max, r.w[r.idx[j]]);
   check(r, x, "masked", max === 0 ? 0 : max, nan); // +0 for a max of −0, as rowMax gives
-  r.top = { k, count };
+  r.top = { k, count, edited: [] };
 }
 
 function check(r: Row, x: Float32Array, allMasked: "masked" | "banned", max: number, nan: boolean): void {
