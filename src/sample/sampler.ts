@@ -130,7 +130,8 @@ function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Flo
     const { o, slot } = plans[row];
     const w = work.get(plans[row].streams)!;
     const u = nextUniform(w.tokens);
-    const st: RowState = { ...inputs[row], xtcCoin: o.xtcProbability > 0 ? nextUniform(w.xtc) : NaN, mu: w.mu[slot] };
+    const { counts, dry } = inputs[row];
+    const st: RowState = { counts, dry, xtcCoin: o.xtcProbability > 0 ? nextUniform(w.xtc) : NaN, mu: w.mu[slot] };
     try {
       out.push(sampleRow(k, f.subarray(row * V, (row + 1) * V), o, st, u));
     } catch (e) {
@@ -165,7 +166,11 @@ function rowError(fn: string, e: RowError, row: number, V: number, x: ArrayLike<
 }
 
 /** One sampler's rows as plans: row i draws from its streams with μ slot i. */
-const plansOf = (o: Resolved, streams: Streams): RowPlan[] => Array.from({ length: o.rows }, (_, slot) => ({ o, streams, slot }));
+function plansOf(o: Resolved, streams: Streams): RowPlan[] {
+  const plans: RowPlan[] = [];
+  for (let slot = 0; slot < o.rows; slot++) plans.push({ o, streams, slot });
+  return plans;
+}
 
 export function sampleOn(getBackend: () => Backend, logits: unknown, options: unknown): number | Int32Array {
   const o = resolveOptions("sample", options);
