@@ -214,30 +214,42 @@ function cutToBest(idx: usize, tmp: usize, count: i32, k: i32, off: i32): f32 {
   return t;
 }
 
-/** The k-th largest of a[0..n) (1 ≤ k ≤ n, no NaN), by quickselect; reorders a. */
+/**
+ * The k-th largest of a[0..n) (1 ≤ k ≤ n, no NaN), by quickselect; reorders a. The partitions are
+ * branch-free (swap every element, advance by the comparison's 0 or 1): on random values a
+ * branching partition mispredicts about every other element, which made a cut cost 8–13 ns per
+ * element visited. Two passes per round, > pivot then = pivot, so that equal values cannot
+ * stall it.
+ */
 function kthLargest(a: usize, n: i32, k: i32): f32 {
   let lo = 0, hi = n - 1;
   const want = k - 1; // its position in descending order
   while (lo < hi) {
-    // Median of three as the pivot keeps sorted and reversed inputs linear.
     const mid = lo + ((hi - lo) >> 1);
     const a0 = load<f32>(a + (<usize>lo << 2)), a1 = load<f32>(a + (<usize>mid << 2)), a2 = load<f32>(a + (<usize>hi << 2));
-    const pivot = max(min(a0, a1), min(max(a0, a1), a2));
-    let l = lo, h = hi;
-    while (l <= h) {
-      while (load<f32>(a + (<usize>l << 2)) > pivot) l++;
-      while (load<f32>(a + (<usize>h << 2)) < pivot) h--;
-      if (l <= h) {
-        const t = load<f32>(a + (<usize>l << 2));
-        store<f32>(a + (<usize>l << 2), load<f32>(a + (<usize>h << 2)));
-        store<f32>(a + (<usize>h << 2), t);
-        l++;
-        h--;
-      }
+    const pivot = max(min(a0, a1), min(max(a0, a1), a2)); // one of them, so the round makes progress
+    let i = lo; // a[lo..i) > pivot
+    for (let j = lo; j <= hi; j++) {
+      const pj = a + (<usize>j << 2), pi = a + (<usize>i << 2);
+      const x = load<f32>(pj);
+      store<f32>(pj, load<f32>(pi));
+      store<f32>(pi, x);
+      i += <i32>(x > pivot);
     }
-    if (want <= h) hi = h;
-    else if (want >= l) lo = l;
-    else break; // h < want < l: a[want] equals the pivot
+    if (want < i) {
+      hi = i - 1;
+      continue;
+    }
+    let e = i; // a[i..e) = pivot
+    for (let j = i; j <= hi; j++) {
+      const pj = a + (<usize>j << 2), pe = a + (<usize>e << 2);
+      const x = load<f32>(pj);
+      store<f32>(pj, load<f32>(pe));
+      store<f32>(pe, x);
+      e += <i32>(x == pivot);
+    }
+    if (want < e) return pivot;
+    lo = e;
   }
   return load<f32>(a + (<usize>want << 2));
 }

@@ -87,7 +87,10 @@ function cutToBest(idx: Int32Array, tmp: Float32Array, count: number, k: number,
   return t;
 }
 
-/** The k-th largest of a[0..n) (1 ≤ k ≤ n, no NaN), by quickselect with a median-of-three pivot; reorders a. */
+/**
+ * The k-th largest of a[0..n) (1 ≤ k ≤ n, no NaN), by quickselect with a median-of-three pivot and
+ * the kernel's branch-free partitions (> pivot, then = pivot); reorders a.
+ */
 function kthLargest(a: Float32Array, n: number, k: number): number {
   let lo = 0, hi = n - 1;
   const want = k - 1;
@@ -95,21 +98,26 @@ function kthLargest(a: Float32Array, n: number, k: number): number {
     const mid = lo + ((hi - lo) >> 1);
     const a0 = a[lo], a1 = a[mid], a2 = a[hi];
     const pivot = Math.max(Math.min(a0, a1), Math.min(Math.max(a0, a1), a2));
-    let l = lo, h = hi;
-    while (l <= h) {
-      while (a[l] > pivot) l++;
-      while (a[h] < pivot) h--;
-      if (l <= h) {
-        const t = a[l];
-        a[l] = a[h];
-        a[h] = t;
-        l++;
-        h--;
-      }
+    let i = lo;
+    for (let j = lo; j <= hi; j++) {
+      const x = a[j];
+      a[j] = a[i];
+      a[i] = x;
+      i += x > pivot ? 1 : 0;
     }
-    if (want <= h) hi = h;
-    else if (want >= l) lo = l;
-    else break;
+    if (want < i) {
+      hi = i - 1;
+      continue;
+    }
+    let e = i;
+    for (let j = i; j <= hi; j++) {
+      const x = a[j];
+      a[j] = a[e];
+      a[e] = x;
+      e += x === pivot ? 1 : 0;
+    }
+    if (want < e) return pivot;
+    lo = e;
   }
   return a[want];
 }
