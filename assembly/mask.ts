@@ -28,9 +28,9 @@ export function maskBelow(w: usize, src: usize, n: i32, bound: f32): void {
 export let finiteCount: i32 = 0;
 
 /**
- * Σ x[i] over the finite x[i] (−Infinity skipped), in float64 with four accumulators, slot
- * i mod 4, combined as (s0 + s1) + (s2 + s3): the order src/js/mask.ts repeats bit for bit.
- * Their number goes to finiteCount.
+ * Σ x[i] over the finite x[i] (−Infinity skipped), in float64 with sixteen accumulators, slot
+ * i mod 16, each in increasing i, combined by combine16: the order src/js/mask.ts repeats bit for
+ * bit. Their number goes to finiteCount.
  */
 export function sumFinite(x: usize, n: i32): f64 {
   return sums(x, n, 0, false);
@@ -41,67 +41,88 @@ export function sumSquaredDeviations(x: usize, n: i32, mean: f64): f64 {
   return sums(x, n, mean, true);
 }
 
+/**
+ * The sixteen float64 slots of a slotted sum (static, below heap_base: kernels own it). Sixteen,
+ * not four: each slot is a chain of dependent float64 adds, and with four of them (two f64x2
+ * accumulators) the pass waited on add latency, about 0.4 ns/element (four times a memory-bound
+ * pass); with sixteen, eight independent vector chains keep the adder busy.
+ */
+export const SLOTS: usize = memory.data(16 << 3, 16);
+
+/**
+ * The slots' total in a fixed pairwise tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)),
+ * then the same over s8..s15, then the two halves added.
+ */
+export function combine16(): f64 {
+  const p = SLOTS;
+  const a = ((load<f64>(p, 0) + load<f64>(p, 8)) + (load<f64>(p, 16) + load<f64>(p, 24)))
+    + ((load<f64>(p, 32) + load<f64>(p, 40)) + (load<f64>(p, 48) + load<f64>(p, 56)));
+  const b = ((load<f64>(p, 64) + load<f64>(p, 72)) + (load<f64>(p, 80) + load<f64>(p, 88)))
+    + ((load<f64>(p, 96) + load<f64>(p, 104)) + (load<f64>(p, 112) + load<f64>(p, 120)));
+  return a + b;
+}
+
+/** Adds t to slot i mod 16. */
 // @ts-ignore: decorator
 @inline
-function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
-  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
-  let i = 0;
-  let count = 0;
-  if (ASC_FEATURE_SIMD) {
-    let a = f64x2.splat(0), b = f64x2.splat(0); // slots 0, 1 and 2, 3
-    let c = i32x4.splat(0); // finite lanes are −1 in `finite`
-    const vm = f64x2.splat(mean), ninf = f32x4.splat(-Infinity);
-    for (; i + 4 <= n; i += 4) {
-      const v = v128.load(x + (<usize>i << 2));
-      const finite = v128.not(f32x4.eq(v, ninf));
-      const z = v128.and(v, finite); // −Infinity lanes become +0
-      let lo = f64x2.promote_low_f32x4(z);
-      let hi = f64x2.promote_low_f32x4(i32x4.shuffle(z, z, 2, 3, 0, 1));
-      if (square) {
-        // A skipped lane must add exactly +0, as the scalar path does not add it at all.
-        const keepLo = i64x2.extend_low_i32x4_s(finite), keepHi = i64x2.extend_high_i32x4_s(finite);
-        lo = v128.and(f64x2.mul(f64x2.sub(lo, vm), f64x2.sub(lo, vm)), keepLo);
-        hi = v128.and(f64x2.mul(f64x2.sub(hi, vm), f64x2.sub(hi, vm)), keepHi);
-      }
-      a = f64x2.add(a, lo);
-      b = f64x2.add(b, hi);
-      if (!square) c = i32x4.sub(c, finite);
-    }
-    if (!square) count = i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3);
-    s0 = f64x2.extract_lane(a, 0);
-    s1 = f64x2.extract_lane(a, 1);
-    s2 = f64x2.extract_lane(b, 0);
-    s3 = f64x2.extract_lane(b, 1);
-  } else {
-    for (; i + 4 <= n; i += 4) {
-      s0 += term(x, i, mean, square);
-      s1 += term(x, i + 1, mean, square);
-      s2 += term(x, i + 2, mean, square);
-      s3 += term(x, i + 3, mean, square);
-    }
-  }
-  for (; i < n; i++) {
-    const t = term(x, i, mean, square);
-    if ((i & 3) == 0) s0 += t;
-    else if ((i & 3) == 1) s1 += t;
-    else if ((i & 3) == 2) s2 += t;
-    else s3 += t;
-  }
-  if (!square) {
-    // The vector loop counted its lanes; the rest (all of the row in the scalar build) here.
-    for (let j = ASC_FEATURE_SIMD ? n & ~3 : 0; j < n; j++) if (load<f32>(x + (<usize>j << 2)) != -Infinity) count++;
-    finiteCount = count;
-  }
-  return (s0 + s1) + (s2 + s3);
+export function addToSlot(i: i32, t: f64): void {
+  const p = SLOTS + (<usize>(i & 15) << 3);
+  store<f64>(p, load<f64>(p) + t);
 }
 
 // @ts-ignore: decorator
 @inline
-function term(x: usize, i: i32, mean: f64, square: bool): f64 {
-  const v = load<f32>(x + (<usize>i << 2));
-  if (v == -Infinity) return 0;
-  const d = <f64>v - mean;
-  return square ? d * d : <f64>v;
+function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
+  let i = 0;
+  let count = 0;
+  if (ASC_FEATURE_SIMD) {
+    // acc_j holds slots 2j and 2j + 1: the low and high halves of the four vectors of 16 floats.
+    const zero = f64x2.splat(0);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+    let c = i32x4.splat(0); // finite lanes are −1 in `finite`
+    const vm = f64x2.splat(mean), ninf = f32x4.splat(-Infinity);
+    for (; i + 16 <= n; i += 16) {
+      const p = x + (<usize>i << 2);
+      const v0 = v128.load(p, 0), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+      const f0 = v128.not(f32x4.eq(v0, ninf)), f1 = v128.not(f32x4.eq(v1, ninf));
+      const f2 = v128.not(f32x4.eq(v2, ninf)), f3 = v128.not(f32x4.eq(v3, ninf));
+      if (!square) c = i32x4.add(i32x4.add(c, i32x4.add(f0, f1)), i32x4.add(f2, f3)); // −1 per finite lane
+      a0 = f64x2.add(a0, term2(v0, f0, false, vm, square)); a1 = f64x2.add(a1, term2(v0, f0, true, vm, square));
+      a2 = f64x2.add(a2, term2(v1, f1, false, vm, square)); a3 = f64x2.add(a3, term2(v1, f1, true, vm, square));
+      a4 = f64x2.add(a4, term2(v2, f2, false, vm, square)); a5 = f64x2.add(a5, term2(v2, f2, true, vm, square));
+      a6 = f64x2.add(a6, term2(v3, f3, false, vm, square)); a7 = f64x2.add(a7, term2(v3, f3, true, vm, square));
+    }
+    if (!square) count = -(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
+    v128.store(SLOTS, a0, 0); v128.store(SLOTS, a1, 16); v128.store(SLOTS, a2, 32); v128.store(SLOTS, a3, 48);
+    v128.store(SLOTS, a4, 64); v128.store(SLOTS, a5, 80); v128.store(SLOTS, a6, 96); v128.store(SLOTS, a7, 112);
+  } else {
+    memory.fill(SLOTS, 0, 16 << 3);
+  }
+  // The last n mod 16 (all of the row in the scalar build), each into its slot in the same order.
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v == -Infinity) continue;
+    count++;
+    const d = <f64>v - mean;
+    addToSlot(i, square ? d * d : <f64>v);
+  }
+  if (!square) finiteCount = count;
+  return combine16();
+}
+
+/**
+ * Two lanes of a slotted sum's terms: the low (or high) half of v promoted to float64, x or
+ * (x − mean)², with −Infinity lanes (finite = 0) adding exactly +0, as the scalar path adds nothing.
+ */
+// @ts-ignore: decorator
+@inline
+function term2(v: v128, finite: v128, high: bool, vm: v128, square: bool): v128 {
+  const z = v128.and(v, finite);
+  const h = high ? i32x4.shuffle(z, z, 2, 3, 0, 1) : z;
+  const d = square ? f64x2.sub(f64x2.promote_low_f32x4(h), vm) : f64x2.promote_low_f32x4(h);
+  if (!square) return d;
+  const keep = high ? i64x2.extend_high_i32x4_s(finite) : i64x2.extend_low_i32x4_s(finite);
+  return v128.and(f64x2.mul(d, d), keep);
 }
 
 /**

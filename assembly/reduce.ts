@@ -25,7 +25,7 @@
 // inside the loop body with no counter of its own.
 
 import { EXP_CONSTANTS, expLane } from "./exp";
-import { blockSum } from "./mask";
+import { blockSum, SLOTS, addToSlot, combine16 } from "./mask";
 
 export const BLOCK: i32 = 64;
 
@@ -334,41 +334,51 @@ export function countEqual(x: usize, n: i32, v: f32): i32 {
 /**
  * Σ e[i]·u[i] over e[i] ≠ 0, with u[i] = f32((x[i] − m)·s): the entropy term of typical-p, η and
  * dynamic temperature. Each product of two float32s is exact in float64; the products go into
- * four float64 slots, i mod 4, combined as (s0 + s1) + (s2 + s3): four independent chains instead
- * of one, in an order the scalar build and the TS twin repeat.
+ * sixteen float64 slots, i mod 16, combined by combine16 (mask.ts), as sumFinite's are: sixteen
+ * independent chains instead of one, in an order the scalar build and the TS twin repeat.
  */
 export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
-  let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vm = f32x4.splat(m), vs = f32x4.splat(s), zero = f32x4.splat(0);
-    let a = f64x2.splat(0), b = f64x2.splat(0); // slots 0, 1 and 2, 3
-    for (; i + 4 <= n; i += 4) {
+    const vm = f32x4.splat(m), vs = f32x4.splat(s);
+    const zero = f64x2.splat(0);
+    // acc_j holds slots 2j and 2j + 1, as in sums (mask.ts).
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+    for (; i + 16 <= n; i += 16) {
       const p = <usize>i << 2;
-      const w = v128.load(e + p);
-      const u = f32x4.mul(f32x4.sub(v128.load(x + p), vm), vs);
-      const keep = f32x4.ne(w, zero); // e = 0: no token (its u may be −∞)
-      const wk = v128.and(w, keep), uk = v128.and(u, keep);
-      a = f64x2.add(a, f64x2.mul(f64x2.promote_low_f32x4(wk), f64x2.promote_low_f32x4(uk)));
-      const wh = i32x4.shuffle(wk, wk, 2, 3, 0, 1), uh = i32x4.shuffle(uk, uk, 2, 3, 0, 1);
-      b = f64x2.add(b, f64x2.mul(f64x2.promote_low_f32x4(wh), f64x2.promote_low_f32x4(uh)));
+      const w0 = v128.load(e + p, 0), w1 = v128.load(e + p, 16), w2 = v128.load(e + p, 32), w3 = v128.load(e + p, 48);
+      const u0 = f32x4.mul(f32x4.sub(v128.load(x + p, 0), vm), vs), u1 = f32x4.mul(f32x4.sub(v128.load(x + p, 16), vm), vs);
+      const u2 = f32x4.mul(f32x4.sub(v128.load(x + p, 32), vm), vs), u3 = f32x4.mul(f32x4.sub(v128.load(x + p, 48), vm), vs);
+      a0 = f64x2.add(a0, product2(w0, u0, false)); a1 = f64x2.add(a1, product2(w0, u0, true));
+      a2 = f64x2.add(a2, product2(w1, u1, false)); a3 = f64x2.add(a3, product2(w1, u1, true));
+      a4 = f64x2.add(a4, product2(w2, u2, false)); a5 = f64x2.add(a5, product2(w2, u2, true));
+      a6 = f64x2.add(a6, product2(w3, u3, false)); a7 = f64x2.add(a7, product2(w3, u3, true));
     }
-    s0 = f64x2.extract_lane(a, 0);
-    s1 = f64x2.extract_lane(a, 1);
-    s2 = f64x2.extract_lane(b, 0);
-    s3 = f64x2.extract_lane(b, 1);
+    v128.store(SLOTS, a0, 0); v128.store(SLOTS, a1, 16); v128.store(SLOTS, a2, 32); v128.store(SLOTS, a3, 48);
+    v128.store(SLOTS, a4, 64); v128.store(SLOTS, a5, 80); v128.store(SLOTS, a6, 96); v128.store(SLOTS, a7, 112);
+  } else {
+    memory.fill(SLOTS, 0, 16 << 3);
   }
   for (; i < n; i++) {
     const p = <usize>i << 2;
     const w = load<f32>(e + p);
     if (w == 0) continue;
-    const t = <f64>w * <f64>((load<f32>(x + p) - m) * s);
-    if ((i & 3) == 0) s0 += t;
-    else if ((i & 3) == 1) s1 += t;
-    else if ((i & 3) == 2) s2 += t;
-    else s3 += t;
+    addToSlot(i, <f64>w * <f64>((load<f32>(x + p) - m) * s));
   }
-  return (s0 + s1) + (s2 + s3);
+  return combine16();
+}
+
+/**
+ * Two lanes of dotExpArg's products, the low (or high) half of w·u in float64; a lane with e = 0 is
+ * no token (its u may be −∞) and adds exactly +0, as the scalar path adds nothing.
+ */
+// @ts-ignore: decorator
+@inline
+function product2(w: v128, u: v128, high: bool): v128 {
+  const keep = f32x4.ne(w, f32x4.splat(0));
+  const wk = v128.and(w, keep), uk = v128.and(u, keep);
+  const wh = high ? i32x4.shuffle(wk, wk, 2, 3, 0, 1) : wk, uh = high ? i32x4.shuffle(uk, uk, 2, 3, 0, 1) : uk;
+  return f64x2.mul(f64x2.promote_low_f32x4(wh), f64x2.promote_low_f32x4(uh));
 }
 
 /**

@@ -548,7 +548,14 @@ describe("validation of the new options", () => {
 });
 
 describe("the sampler's new kernels (assembly/mask.ts and its twin src/js/mask.ts)", () => {
-  it("sum_finite, sum_sq_dev and mask_below give the same bits on simd, wasm and js for 300 random rows (−Infinity, odd lengths)", () => {
+  it("sum_finite (with its count), sum_sq_dev and mask_below give the same bits on simd, wasm and js for 300 random rows (−Infinity, odd lengths), the sums exactly the documented order (16 slots i mod 16, fixed pairwise tree)", () => {
+    // The documented order, written out independently of the kernels and the twin.
+    const slotted = (x: Float32Array, f: (v: number) => number) => {
+      const s = new Array<number>(16).fill(0);
+      x.forEach((v, i) => { if (v !== -Infinity) s[i % 16] += f(v); });
+      const pair = (a: number, b: number) => s[a] + s[b];
+      return ((pair(0, 1) + pair(2, 3)) + (pair(4, 5) + pair(6, 7))) + ((pair(8, 9) + pair(10, 11)) + (pair(12, 13) + pair(14, 15)));
+    };
     const r = rng(31);
     for (let c = 0; c < 300; c++) {
       const n = 1 + Math.floor(r() * 300);
@@ -562,14 +569,19 @@ describe("the sampler's new kernels (assembly/mask.ts and its twin src/js/mask.t
           k.prepare(x, n);
           const { w } = k.buffers(n);
           w.set(x);
-          const sum = k.sumFinite(n);
-          const sq = k.sumSquaredDeviations(n, sum / n);
+          const { sum, count } = k.sumFinite(n);
+          const sq = k.sumSquaredDeviations(n, sum / count);
           k.maskBelow("w", n, bound);
-          return { sum, sq, masked: Array.from(k.buffers(n).w) };
+          return { sum, count, sq, masked: Array.from(k.buffers(n).w) };
         }),
       );
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);
+      const finite = x.filter((v) => v !== -Infinity).length;
+      expect(results[0].count).toBe(finite);
+      expect(results[0].sum).toBe(slotted(x, (v) => v));
+      const mean = results[0].sum / finite;
+      expect(results[0].sq).toBe(slotted(x, (v) => (v - mean) * (v - mean)));
       expect(results[0].masked.every((v, i) => (x[i] < bound ? v === -Infinity : v === x[i]))).toBe(true);
     }
   });
@@ -761,6 +773,11 @@ describe("the entropy's dot product (dot_exp_arg)", () => {
       );
       expect(dots[1].dot).toBe(dots[0].dot);
       expect(dots[2].dot).toBe(dots[0].dot);
+      // The documented order: 16 slots i mod 16, the fixed pairwise tree.
+      const slots = new Array<number>(16).fill(0);
+      for (let i = 0; i < n; i++) if (dots[0].e[i] !== 0) slots[i % 16] += dots[0].e[i] * f32(f32(x[i] - dots[0].m) * s);
+      const pair = (a: number, b: number) => slots[a] + slots[b];
+      expect(dots[0].dot).toBe(((pair(0, 1) + pair(2, 3)) + (pair(4, 5) + pair(6, 7))) + ((pair(8, 9) + pair(10, 11)) + (pair(12, 13) + pair(14, 15))));
       let ref = 0;
       for (let i = 0; i < n; i++) if (dots[0].e[i] !== 0) ref += dots[0].e[i] * f32(f32(x[i] - dots[0].m) * s);
       expect(Math.abs(dots[0].dot - ref)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(ref)));

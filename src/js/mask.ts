@@ -5,10 +5,10 @@ export function maskBelow(w: Float32Array, src: Float32Array, n: number, bound: 
   for (let i = 0; i < n; i++) if (src[i] < bound) w[i] = -Infinity;
 }
 
-/** Σ x[i] over the finite x[i], four float64 slots i mod 4 combined as (s0 + s1) + (s2 + s3). */
 /** Set by sumFinite: how many x[i] it added (the finite ones). */
 export let finiteCount = 0;
 
+/** Σ x[i] over the finite x[i]: sixteen float64 slots i mod 16, combined by combine16. */
 export function sumFinite(x: Float32Array, n: number): number {
   let count = 0;
   for (let i = 0; i < n; i++) if (x[i] !== -Infinity) count++;
@@ -21,14 +21,23 @@ export function sumSquaredDeviations(x: Float32Array, n: number, mean: number): 
   return sums(x, n, mean, true);
 }
 
+/** The slots' total in the kernels' fixed pairwise tree (combine16 in assembly/mask.ts). */
+export function combine16(s: ArrayLike<number>): number {
+  const a = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+  const b = ((s[8] + s[9]) + (s[10] + s[11])) + ((s[12] + s[13]) + (s[14] + s[15]));
+  return a + b;
+}
+
+const slots = new Float64Array(16);
+
 function sums(x: Float32Array, n: number, mean: number, square: boolean): number {
-  const s = [0, 0, 0, 0];
+  slots.fill(0);
   for (let i = 0; i < n; i++) {
     const v = x[i];
     if (v === -Infinity) continue;
-    s[i & 3] += square ? (v - mean) * (v - mean) : v;
+    slots[i & 15] += square ? (v - mean) * (v - mean) : v;
   }
-  return s[0] + s[1] + (s[2] + s[3]);
+  return combine16(slots);
 }
 
 const fr = Math.fround;

@@ -1,7 +1,7 @@
 // The TypeScript twin of assembly/reduce.ts: the max pass and the exp-and-sum pass, with the same
 // summation order (explained there), over Float32Arrays with offsets instead of pointers.
 
-import { blockSum } from "./mask.js";
+import { blockSum, combine16 } from "./mask.js";
 import * as exp from "./exp.js";
 
 const fr = Math.fround;
@@ -143,22 +143,18 @@ export function countEqual(x: Float32Array, o: number, n: number, v: number): nu
   return k;
 }
 
-/** Σ e[i]·f32((x[i] − m)·s) over e[i] ≠ 0, in four float64 slots i mod 4 (see assembly/reduce.ts). */
+/** Σ e[i]·f32((x[i] − m)·s) over e[i] ≠ 0, in sixteen float64 slots i mod 16 (see assembly/reduce.ts). */
 export function dotExpArg(x: Float32Array, e: Float32Array, n: number, m: number, s: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  slots.fill(0);
   for (let i = 0; i < n; i++) {
     const w = e[i];
     if (w === 0) continue;
-    const t = w * fr(fr(x[i] - m) * s);
-    switch (i & 3) {
-      case 0: s0 += t; break;
-      case 1: s1 += t; break;
-      case 2: s2 += t; break;
-      default: s3 += t;
-    }
+    slots[i & 15] += w * fr(fr(x[i] - m) * s);
   }
-  return s0 + s1 + (s2 + s3);
+  return combine16(slots);
 }
+
+const slots = new Float64Array(16);
 
 /** The draw's inverse CDF over e, block by block (see walkCdf in assembly/reduce.ts). */
 export function walkCdf(e: Float32Array, n: number, target: number): number {

@@ -4,6 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
+import { combine16 } from "../js/mask.js";
 import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
@@ -30,13 +31,13 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
 export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array | null {
   const { w } = r;
   if (kept) {
-    // The kernels' sums (sumFinite, sumSquaredDeviations) over just the kept ids: slot id mod 4,
+    // The kernels' sums (sumFinite, sumSquaredDeviations) over just the kept ids: slot id mod 16,
     // ascending ids, so that an explicit set and the whole vocabulary give the same bits.
     const ids = ascending(kept);
     const slots = (f: (v: number) => number) => {
-      const s = [0, 0, 0, 0];
-      for (const i of ids) if (w[i] !== -Infinity) s[i & 3] += f(w[i]);
-      return s[0] + s[1] + (s[2] + s[3]);
+      const s = new Array<number>(16).fill(0);
+      for (const i of ids) if (w[i] !== -Infinity) s[i & 15] += f(w[i]);
+      return combine16(s);
     };
     let count = 0, max = -Infinity;
     for (const i of ids) if (w[i] !== -Infinity) { count++; if (w[i] > max) max = w[i]; }
