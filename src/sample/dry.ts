@@ -28,19 +28,34 @@ export function dryPenalties(history: ArrayLike<number>, o: Resolved): Map<numbe
   if (limit < o.dryAllowedLength) return penalties;
 
   const z = zFunction(rev);
-  const longest = new Map<number, number>();
+  // The longest repeat each token would extend, in a scratch array by token id (a Map per
+  // position was most of this function's time), read back for the tokens met, in that order.
+  const tokens: number[] = [];
   for (let j = 0; j + 1 < n; j++) {
     const length = Math.min(z[n - 1 - j], limit);
     if (length < o.dryAllowedLength) continue;
     const next = history[start + j + 1];
-    if (length > (longest.get(next) ?? 0)) longest.set(next, length);
+    if (next >= longest.length) longest = grow(longest, next + 1);
+    if (length > longest[next]) {
+      if (longest[next] === 0) tokens.push(next);
+      longest[next] = length;
+    }
   }
-  for (const [token, length] of longest) {
-    const p = o.dryMultiplier * Math.pow(o.dryBase, length - o.dryAllowedLength);
+  for (const token of tokens) {
+    const p = o.dryMultiplier * Math.pow(o.dryBase, longest[token] - o.dryAllowedLength);
     penalties.set(token, Math.min(p, F32_MAX));
+    longest[token] = 0;
   }
   return penalties;
 }
+
+let longest = new Int32Array(0);
+
+const grow = (a: Int32Array, n: number) => {
+  const b = new Int32Array(Math.max(n, 2 * a.length));
+  b.set(a);
+  return b;
+};
 
 /** z[i] = the length of the longest common prefix of a and a[i..] (z[0] = a.length), in O(n). */
 export function zFunction(a: ArrayLike<number>): Int32Array {
