@@ -55,7 +55,7 @@ export function f16RowMax(src: Uint16Array, so: number, out: Uint32Array, o: num
   for (let i = 0; i < n; i++) {
     const h = src[so + i];
     out[o + i] = t[h];
-    const a = h & 0x7fff, k = h & 0x8000 ? -1 - a : a;
+    const a = h & 0x7fff, k = a ^ -(h >> 15); // −1 − a for a negative value: no branch on the sign
     if (k > kmax) kmax = k;
     if (a > amax) amax = a;
   }
@@ -70,7 +70,7 @@ export function bf16RowMax(src: Uint16Array, so: number, out: Uint32Array, o: nu
   for (let i = 0; i < n; i++) {
     const h = src[so + i];
     out[o + i] = h << 16;
-    const a = h & 0x7fff, k = h & 0x8000 ? -1 - a : a;
+    const a = h & 0x7fff, k = a ^ -(h >> 15); // −1 − a for a negative value: no branch on the sign
     if (k > kmax) kmax = k;
     if (a > amax) amax = a;
   }
