@@ -71,19 +71,20 @@ console.log(markdownTable(["case", ...BACKENDS], table));
 const PASSES = {
   "float32: copy in + row_max": (k, m) => { m.f32v.set(f32); k.row_max(m.x, V); },
   "float16: copy in + widen_rows": (k, m) => { m.u16v.set(f16); k.widen_rows(m.src, m.x, 1, V, m.maxes, 0); },
-  "bfloat16: copy in + widen_rows": (k, m) => { m.u16v.set(bf16); k.widen_rows(m.src, m.x, 1, V, m.maxes, 1); },
+  "bfloat16: copy in + widen_rows": (k, m) => { m.b16v.set(bf16); k.widen_rows(m.srcb, m.x, 1, V, m.maxes, 1); },
   "f16_to_f32 alone": (k, m) => k.f16_to_f32(m.src, m.x, V),
-  "bf16_to_f32 alone": (k, m) => k.bf16_to_f32(m.src, m.x, V),
+  "bf16_to_f32 alone": (k, m) => k.bf16_to_f32(m.srcb, m.x, V),
   "row_max alone": (k, m) => k.row_max(m.x, V),
 };
 const BUILDS = { simd: "softmax.simd.wasm", wasm: "softmax.wasm" };
 const passTimes = {};
 const setups = Object.entries(BUILDS).map(([b, file]) => {
   const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL(`../dist/${file}`, import.meta.url))), {}).exports;
-  k.memory.grow(Math.ceil((10 * V) / 65536) + 1);
+  k.memory.grow(Math.ceil((12 * V) / 65536) + 1);
   const up = (p) => Math.ceil(p / 64) * 64;
-  const src = up(k.heap_base()), x = up(src + 2 * V), maxes = up(x + 4 * V);
-  return { b, k, m: { src, x, maxes, u16v: new Uint16Array(k.memory.buffer, src, V), f32v: new Float32Array(k.memory.buffer, x, V) } };
+  const src = up(k.heap_base()), srcb = up(src + 2 * V), x = up(srcb + 2 * V), maxes = up(x + 4 * V);
+  const mem = k.memory.buffer;
+  return { b, k, m: { src, srcb, x, maxes, u16v: new Uint16Array(mem, src, V), b16v: new Uint16Array(mem, srcb, V), f32v: new Float32Array(mem, x, V) } };
 });
 for (let round = 0; round < 5 * ROUNDS; round++) {
   for (const { b, k, m } of setups) {
