@@ -208,6 +208,22 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
       zc.free();
     }));
 
+  it("one row with penalties and logprobs: the drawn token's raw logprob is of the logits as given, as for float32 (the widened row is not the sampler's working row)", () =>
+    on(() => {
+      const V = 50;
+      const f = Float32Array.from({ length: V }, (_, i) => (((i * 37) % 23) - 11) / 4); // quarters: exact in float16
+      const bits = Uint16Array.from(f, (v) => {
+        if (v === 0) return 0;
+        const s = v < 0 ? 0x8000 : 0, a = Math.abs(v), e = Math.floor(Math.log2(a));
+        return s | ((e + 15) << 10) | Math.round((a / 2 ** e - 1) * 1024);
+      });
+      expect(Array.from(asF32(bits, "float16"))).toEqual(Array.from(f));
+      const history = Array.from({ length: V }, (_, i) => i); // every token penalised
+      const o = { seed: 3, logprobs: 2, repetitionPenalty: 1.8, presencePenalty: 0.7, topK: 10 };
+      const a = createSampler({ ...o, dtype: "float16" }), b = createSampler(o);
+      for (let t = 0; t < 8; t++) expect(a.sample(bits, { history })).toEqual(b.sample(f, { history }));
+    }));
+
   it("zero-copy half: softmax of a wasmInput(n, 'float16') buffer into a wasmInput out, with no copy in, equals the copy path", () =>
     on(() => {
       const bits = halfLogits(777, 3, "float16");

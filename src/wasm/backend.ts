@@ -12,8 +12,7 @@
 //          kernels' first pass, widen_rows, which also finds each row's max, so that the
 //          kernel called next skips its own max pass: it is handed MAXES with the low bit set)
 // The sampler's calls lay out the same scratch as W, E, IDX (V floats/ints each), then, for
-// half-precision input of several rows, the widened rows and their staged bits (one row widens
-// straight into W).
+// half-precision input, the widened rows and their staged bits.
 
 import type { Backend, BackendName, RowKernels } from "../backend.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
@@ -136,12 +135,14 @@ export class WasmBackend implements Backend {
     return {
       prepare: (data, n) => {
         if (!(data instanceof Float32Array)) {
-          // Half bits are widened into the scratch, after the rows' buffers.
-          // One row widens straight into W, where the sampler would copy it anyway.
+          // Half bits are widened into the scratch, after the rows' buffers. Not straight into W
+          // for one row: the sampler reads the logits as given after it has edited W (the drawn
+          // token's raw logprob), so they must not be W (they were, and penalties then changed
+          // that logprob).
           const h = this.placeHalf(data);
           const length = data.bits.length;
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
-          const dst = length === n ? base : base + this.rowBytes(n);
+          const dst = base + this.rowBytes(n);
           this.widen(data, h, base + this.rowBytes(n) + align(4 * length), dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
         }
