@@ -1,7 +1,8 @@
 // The "js" backend: the TypeScript twin of the kernels, for hosts without WebAssembly.
 
 import type { Backend, RowKernels } from "../backend.js";
-import { widen, type LogitsData } from "../input.js";
+import type { LogitsData } from "../input.js";
+import { bf16ToF32, f16ToF32 } from "./half.js";
 import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask.js";
 import { dotExpArg, rowMax, sawNaN, walkCdf } from "./reduce.js";
 import { collectRange, firstIndexOf } from "./select.js";
@@ -56,8 +57,17 @@ export function createJsBackend(): Backend {
 
 function rowKernels(): RowKernels {
   let w = new Float32Array(0), e = new Float32Array(0), idx = new Int32Array(0);
+  // Half bits are widened into `wide`, reused from call to call (never into w: the sampler reads
+  // the logits as given after it has edited w).
+  let wide = new Float32Array(0);
   return {
-    prepare: (x) => (x instanceof Float32Array ? x : widen(x)),
+    prepare: (x) => {
+      if (x instanceof Float32Array) return x;
+      const n = x.bits.length;
+      if (wide.length !== n) wide = new Float32Array(n);
+      (x.dtype === "float16" ? f16ToF32 : bf16ToF32)(x.bits, wide);
+      return wide;
+    },
     buffers: (n) => {
       if (w.length !== n) {
         w = new Float32Array(n);
