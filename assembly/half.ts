@@ -27,15 +27,14 @@ const HALF_CONSTANTS: usize = memory.data<u16>([
   0x7fff, // 0  magnitude mask
   0x3800, // 2  exponent rebias 127 − 15, in the upper half (112 << 7)
   0x0400, // 4  a below this: a subnormal or a zero
-  0x0000, // 6  (unused)
-  0x3880, // 8  2^-14, the upper half of its float32 bits
-  0x7bff, // 10 a above this: Infinity or NaN
-  0x7f80, // 12 the float32 exponent bits, in the upper half
-  0x0000, // 14 zero
-  0xfc00, // 16 float16 −Infinity (the remainder's padding)
-  0x83ff, // 18 its order key
-  0xff80, // 20 bfloat16 −Infinity
-  0x807f, // 22 its order key
+  0x3880, // 6  2^-14, the upper half of its float32 bits (0x3800 with bit 23)
+  0x7bff, // 8  a above this: Infinity or NaN
+  0x7f80, // 10 the float32 exponent bits, in the upper half
+  0x0000, // 12 zero
+  0xfc00, // 14 float16 −Infinity (the remainder's padding)
+  0x83ff, // 16 its order key
+  0xff80, // 18 bfloat16 −Infinity
+  0x807f, // 20 its order key
 ], 16);
 
 /** The remainder of a row (< 8 values): its bits padded with −Infinity, then its 8 floats. */
@@ -102,8 +101,8 @@ export function f16ToF32(src: usize, dst: usize, n: i32): void {
   if (ASC_FEATURE_SIMD) {
     const c = HALF_CONSTANTS;
     const magnitude = v128.load16_splat(c, 0), rebias = v128.load16_splat(c, 2), subLimit = v128.load16_splat(c, 4);
-    const twoM14 = v128.load16_splat(c, 8), infLimit = v128.load16_splat(c, 10);
-    const expBits = v128.load16_splat(c, 12), zero = v128.load16_splat(c, 14);
+    const twoM14 = v128.load16_splat(c, 6), infLimit = v128.load16_splat(c, 8);
+    const expBits = v128.load16_splat(c, 10), zero = v128.load16_splat(c, 12);
     for (; i + 8 <= n; i += 8) {
       widenF16(v128.load(src + (<usize>i << 1)), dst + (<usize>i << 2), magnitude, rebias, subLimit, twoM14, infLimit, expBits, zero);
     }
@@ -120,9 +119,9 @@ export function f16RowMax(src: usize, dst: usize, n: i32): f32 {
   if (ASC_FEATURE_SIMD) {
     const c = HALF_CONSTANTS;
     const magnitude = v128.load16_splat(c, 0), rebias = v128.load16_splat(c, 2), subLimit = v128.load16_splat(c, 4);
-    const twoM14 = v128.load16_splat(c, 8), infLimit = v128.load16_splat(c, 10);
-    const expBits = v128.load16_splat(c, 12), zero = v128.load16_splat(c, 14);
-    let kmax = v128.load16_splat(c, 18), amax = zero;
+    const twoM14 = v128.load16_splat(c, 6), infLimit = v128.load16_splat(c, 8);
+    const expBits = v128.load16_splat(c, 10), zero = v128.load16_splat(c, 12);
+    let kmax = v128.load16_splat(c, 16), amax = zero;
     let i = 0;
     for (; i + 8 <= n; i += 8) {
       const h = v128.load(src + (<usize>i << 1));
@@ -132,7 +131,7 @@ export function f16RowMax(src: usize, dst: usize, n: i32): f32 {
     }
     if (i < n) { // the same body once more on the remainder, padded with −Infinity
       const r = n - i;
-      v128.store(HALF_STAGE, v128.load16_splat(c, 16));
+      v128.store(HALF_STAGE, v128.load16_splat(c, 14));
       memory.copy(HALF_STAGE, src + (<usize>i << 1), <usize>r << 1);
       const h = v128.load(HALF_STAGE);
       const a = widenF16(h, HALF_STAGE + 16, magnitude, rebias, subLimit, twoM14, infLimit, expBits, zero);
@@ -164,8 +163,8 @@ export function f16RowMax(src: usize, dst: usize, n: i32): f32 {
 export function bf16RowMax(src: usize, dst: usize, n: i32): f32 {
   if (ASC_FEATURE_SIMD) {
     const c = HALF_CONSTANTS;
-    const magnitude = v128.load16_splat(c, 0), zero = v128.load16_splat(c, 14);
-    let kmax = v128.load16_splat(c, 22), amax = zero;
+    const magnitude = v128.load16_splat(c, 0), zero = v128.load16_splat(c, 12);
+    let kmax = v128.load16_splat(c, 20), amax = zero;
     let i = 0;
     for (; i + 8 <= n; i += 8) {
       const h = v128.load(src + (<usize>i << 1));
@@ -176,7 +175,7 @@ export function bf16RowMax(src: usize, dst: usize, n: i32): f32 {
     }
     if (i < n) {
       const r = n - i;
-      v128.store(HALF_STAGE, v128.load16_splat(c, 20));
+      v128.store(HALF_STAGE, v128.load16_splat(c, 18));
       memory.copy(HALF_STAGE, src + (<usize>i << 1), <usize>r << 1);
       const h = v128.load(HALF_STAGE);
       widenBf16(h, HALF_STAGE + 16, zero);
@@ -221,7 +220,7 @@ function f16Bits(h: u32): u32 {
 export function bf16ToF32(src: usize, dst: usize, n: i32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const zero = v128.load16_splat(HALF_CONSTANTS, 14);
+    const zero = v128.load16_splat(HALF_CONSTANTS, 12);
     for (; i + 8 <= n; i += 8) widenBf16(v128.load(src + (<usize>i << 1)), dst + (<usize>i << 2), zero);
   }
   for (; i < n; i++) store<u32>(dst + (<usize>i << 2), <u32>load<u16>(src + (<usize>i << 1)) << 16);
