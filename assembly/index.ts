@@ -1,7 +1,8 @@
 // The module's ABI: numbers and pointers into linear memory only, no imports, no allocation.
 // The TypeScript side owns the memory layout (src/wasm/backend.ts); every pointer is a byte
 // offset at or above heap_base(). Entry points return a status code (see softmax.ts) and leave
-// the offending index in error_at().
+// the offending index in error_at(). `maxes` is 4-byte aligned; passed with its low bit set, it
+// says that widen_rows has already validated the rows and stored their maxima there.
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt, widenRows } from "./softmax";
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
