@@ -1,9 +1,10 @@
 // The module's ABI: numbers and pointers into linear memory only, no imports, no allocation.
 // The TypeScript side owns the memory layout (src/wasm/backend.ts); every pointer is a byte
 // offset at or above heap_base(). Entry points return a status code (see softmax.ts) and leave
-// the offending index in error_at().
+// the offending index in error_at(). `maxes` is 4-byte aligned; passed with its low bit set, it
+// says that widen_rows has already validated the rows and stored their maxima there.
 
-import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt } from "./softmax";
+import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt, widenRows } from "./softmax";
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf, topK } from "./select";
 import { next32, nextUniform } from "./rng";
@@ -110,6 +111,16 @@ export function f16_to_f32(src: usize, dst: usize, n: i32): void {
 /** dst[i] = the float32 value of the bfloat16 bits src[i] (exact). */
 export function bf16_to_f32(src: usize, dst: usize, n: i32): void {
   bf16ToF32(src, dst, n);
+}
+
+/**
+ * Phase 1 of softmax, log_softmax, log_sum_exp and argmax for half-precision input (bf16: 0 for
+ * float16, 1 for bfloat16), fused with the widening: rows × cols bits at src widened into x, each
+ * row's max into maxes, validated as those entry points do (a status, and error_at()). On OK, call
+ * one of them on x with `maxes | 1`: the set low bit tells it the rows are validated already.
+ */
+export function widen_rows(src: usize, x: usize, rows: i32, cols: i32, maxes: usize, bf16: i32): i32 {
+  return widenRows(src, x, rows, cols, maxes, bf16 != 0);
 }
 
 /** 1 for the SIMD build, 0 for the scalar one: tells a loader which backend it was handed. */

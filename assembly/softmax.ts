@@ -11,6 +11,7 @@
 import { rowMax, sawNaN, expSum, countUnmasked, countEqual } from "./reduce";
 import { firstIndexOf, firstInvalid } from "./select";
 import { ln64 } from "./log";
+import { f16RowMax, bf16RowMax } from "./half";
 
 // Status codes returned by every entry point; the offending flat index (or row) is in errorAt.
 export const OK = 0;
@@ -35,22 +36,52 @@ function rowPtr(base: usize, row: i32, cols: i32): usize {
   return base + ((<usize>row * <usize>cols) << 2);
 }
 
-/** Phase 1: every row's max into maxes[], or an error status before anything is written. */
+/**
+ * Phase 1: every row's max into maxes[], or an error status before anything is written.
+ * `maxes` with its low bit set (it is 4-byte aligned otherwise) says that this phase already ran:
+ * widenRows found the maxima while widening half-precision rows, so there is nothing to do.
+ */
 function validate(x: usize, rows: i32, cols: i32, maxes: usize): i32 {
+  if (maxes & 1) return OK;
   for (let r = 0; r < rows; r++) {
     const xr = rowPtr(x, r, cols);
     const m = rowMax(xr, cols);
-    if (sawNaN || m == Infinity) {
-      const i = firstInvalid(xr, cols);
-      errorAt = r * cols + i;
-      const v = load<f32>(xr + (<usize>i << 2));
-      return v != v ? ERR_NAN : ERR_POS_INF;
-    }
-    if (m == -Infinity) {
-      errorAt = r;
-      return ERR_MASKED_ROW;
-    }
-    store<f32>(maxes + (<usize>r << 2), m);
+    const status = checkRow(xr, r, cols, sawNaN ? <f32>NaN : m, maxes);
+    if (status != OK) return status;
+  }
+  return OK;
+}
+
+/** One row's max m (NaN if the row holds one): an error for NaN, +Infinity or a masked row; else stored. */
+// @ts-ignore: decorator
+@inline
+function checkRow(xr: usize, r: i32, cols: i32, m: f32, maxes: usize): i32 {
+  if (m != m || m == Infinity) {
+    const i = firstInvalid(xr, cols);
+    errorAt = r * cols + i;
+    const v = load<f32>(xr + (<usize>i << 2));
+    return v != v ? ERR_NAN : ERR_POS_INF;
+  }
+  if (m == -Infinity) {
+    errorAt = r;
+    return ERR_MASKED_ROW;
+  }
+  store<f32>(maxes + (<usize>r << 2), m);
+  return OK;
+}
+
+/**
+ * Phase 1 for half-precision input, fused with the widening: each row of bits at `src` (float16,
+ * or bfloat16 if `bf16`) is read once, widened into x and its max found in the same pass
+ * (half.ts); then the same checks as validate, naming the same index. On OK, pass `maxes | 1` to
+ * the row drivers so that they skip validate.
+ */
+export function widenRows(src: usize, x: usize, rows: i32, cols: i32, maxes: usize, bf16: bool): i32 {
+  for (let r = 0; r < rows; r++) {
+    const xr = rowPtr(x, r, cols), sr = src + ((<usize>r * <usize>cols) << 1);
+    const m = bf16 ? bf16RowMax(sr, xr, cols) : f16RowMax(sr, xr, cols);
+    const status = checkRow(xr, r, cols, m, maxes);
+    if (status != OK) return status;
   }
   return OK;
 }
@@ -131,6 +162,7 @@ export function rowExpSum(xr: usize, work: usize, cols: i32, m: f32, s: f32, doS
 export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, maxes: usize, temperature: f64): i32 {
   const status = validate(x, rows, cols, maxes);
   if (status != OK) return status;
+  maxes &= ~1;
   const s = scaleOf(temperature);
   for (let r = 0; r < rows; r++) {
     const xr = rowPtr(x, r, cols), yr = rowPtr(y, r, cols);
@@ -150,6 +182,7 @@ export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, maxes: usi
 export function logSoftmaxRows(x: usize, y: usize, rows: i32, cols: i32, maxes: usize, temperature: f64): i32 {
   const status = validate(x, rows, cols, maxes);
   if (status != OK) return status;
+  maxes &= ~1;
   const s = scaleOf(temperature);
   for (let r = 0; r < rows; r++) {
     const xr = rowPtr(x, r, cols), yr = rowPtr(y, r, cols);
@@ -173,6 +206,7 @@ export function logSoftmaxRows(x: usize, y: usize, rows: i32, cols: i32, maxes: 
 export function logSumExpRows(x: usize, out: usize, rows: i32, cols: i32, maxes: usize, temperature: f64, work: usize): i32 {
   const status = validate(x, rows, cols, maxes);
   if (status != OK) return status;
+  maxes &= ~1;
   const s = scaleOf(temperature);
   for (let r = 0; r < rows; r++) {
     const xr = rowPtr(x, r, cols);
@@ -194,6 +228,7 @@ export function logSumExpRows(x: usize, out: usize, rows: i32, cols: i32, maxes:
 export function argmaxRows(x: usize, out: usize, rows: i32, cols: i32, maxes: usize): i32 {
   const status = validate(x, rows, cols, maxes);
   if (status != OK) return status;
+  maxes &= ~1;
   for (let r = 0; r < rows; r++) {
     const m = load<f32>(maxes + (<usize>r << 2));
     store<i32>(out + (<usize>r << 2), firstIndexOf(rowPtr(x, r, cols), cols, m));

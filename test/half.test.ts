@@ -7,6 +7,7 @@ import {
   argmax, createSampler, logSoftmax, logSumExp, sample, sampleBatch, softmax, wasmInput, type SampleResult,
 } from "../src/index.js";
 import { bf16ToF32, f16ToF32 } from "../src/js/half.js";
+import { errorAt as twinErrorAt, widenRows as twinWidenRows } from "../src/js/softmax.js";
 import { embeddedBytes, embeddedScalarBytes, instantiate } from "../src/wasm/load.js";
 import { BACKENDS, llmLogits, rng, withBackend } from "./helpers.js";
 
@@ -72,6 +73,99 @@ describe("the widening kernels", () => {
   });
 });
 
+/** The exact float32 bits of half bits h, NaN payloads included: sign, all-ones exponent, mantissa. */
+function exactBits(h: number, dtype: "float16" | "bfloat16"): number {
+  if (dtype === "bfloat16") return (h << 16) >>> 0;
+  if ((h & 0x7c00) === 0x7c00) return (((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13)) >>> 0;
+  return new Uint32Array(Float32Array.of(refF16(h)).buffer)[0];
+}
+
+/** The first pass of both wasm builds (widen_rows) and of the twin, on rows × cols bits. */
+function firstPasses(bits: Uint16Array, rows: number, cols: number, dtype: "float16" | "bfloat16") {
+  const n = rows * cols;
+  const runs: { who: string; status: number; at: number; x: number[]; maxes: number[] }[] = [];
+  for (const [who, bytes] of [["simd", embeddedBytes().bytes], ["scalar", embeddedScalarBytes()]] as const) {
+    const k = instantiate(new WebAssembly.Module(bytes));
+    k.memory.grow(Math.ceil((8 * n + 4 * rows + 256) / 65536));
+    const up = (p: number) => Math.ceil(p / 64) * 64;
+    const src = up(k.heap_base()), x = up(src + 2 * n), maxes = up(x + 4 * n);
+    new Uint16Array(k.memory.buffer, src, n).set(bits);
+    const status = k.widen_rows(src, x, rows, cols, maxes, dtype === "float16" ? 0 : 1);
+    runs.push({
+      who, status, at: k.error_at(),
+      x: Array.from(new Uint32Array(k.memory.buffer, x, n)),
+      maxes: Array.from(new Float32Array(k.memory.buffer, maxes, rows)),
+    });
+  }
+  const x = new Float32Array(n), maxes = new Float32Array(rows);
+  const status = twinWidenRows(bits, x, rows, cols, maxes, dtype === "bfloat16");
+  runs.push({ who: "twin", status, at: twinErrorAt, x: Array.from(new Uint32Array(x.buffer)), maxes: Array.from(maxes) });
+  return runs;
+}
+
+describe("the fused first pass (widen_rows: widen, max, validate)", () => {
+  it.each(["float16", "bfloat16"] as const)("%s: all 65,536 bit patterns widen to their exact float32 bits (NaN payloads, ±Infinity, subnormals, −0) in the SIMD and scalar builds and the twin; +Infinity is the first error", (dtype) => {
+    const want = Array.from(ALL, (h) => exactBits(h, dtype));
+    const posInf = dtype === "float16" ? 0x7c00 : 0x7f80;
+    for (const n of [65536, 65535, 65529]) { // and the remainder path (n mod 8 = 7, 1)
+      for (const run of firstPasses(ALL.subarray(0, n), 1, n, dtype)) {
+        expect([run.who, run.status, run.at]).toEqual([run.who, 2, posInf]);
+        expect(run.x).toEqual(want.slice(0, n));
+      }
+    }
+    // the plain widening kernels (the sampler's), with the same bits
+    for (const bytes of [embeddedBytes().bytes, embeddedScalarBytes()]) {
+      const k = instantiate(new WebAssembly.Module(bytes));
+      k.memory.grow(8);
+      const src = k.heap_base() + 64, dst = src + 131072 + 64;
+      new Uint16Array(k.memory.buffer, src, 65536).set(ALL);
+      (dtype === "float16" ? k.f16_to_f32 : k.bf16_to_f32)(src, dst, 65533);
+      expect(Array.from(new Uint32Array(k.memory.buffer, dst, 65533))).toEqual(want.slice(0, 65533));
+    }
+  });
+
+  it.each(["float16", "bfloat16"] as const)("%s: row maxima of random rows (masks, ±0, subnormals, ±Infinity, NaN) and the error index and kind, identical across builds, twin and the float32 definition", (dtype) => {
+    const r = rng(77);
+    const negInf = dtype === "float16" ? 0xfc00 : 0xff80, posInf = negInf & 0x7fff;
+    const seen = new Set<number>();
+    for (let trial = 0; trial < 300; trial++) {
+      const rows = 1 + Math.floor(r() * 4), cols = 1 + Math.floor(r() * 70);
+      const bits = new Uint16Array(rows * cols);
+      const kind = r();
+      for (let i = 0; i < bits.length; i++) {
+        const u = r();
+        let h = Math.floor(r() * 65536);
+        if (u < 0.3) h = negInf;
+        else if (u < 0.4) h = r() < 0.5 ? 0 : 0x8000;
+        else if (u < 0.5) h = Math.floor(r() * 0x400) | (r() < 0.5 ? 0x8000 : 0); // subnormal (float16)
+        if ((h & 0x7fff) >= posInf && h !== negInf) h = kind < 0.15 ? h : h & 0xbfff; // NaN/+Inf only in some trials
+        bits[i] = h;
+      }
+      if (kind > 0.9) bits.fill(negInf, 0, cols); // a masked first row
+      if (kind < 0.08) bits[Math.floor(r() * bits.length)] = posInf;
+      // the float32 definition: first row with NaN or +Infinity (first such index) or all −Infinity
+      const v = Array.from(bits, (h) => new Float32Array(new Uint32Array([exactBits(h, dtype)]).buffer)[0]);
+      let want = { status: 0, at: -1, maxes: [] as number[] };
+      for (let row = 0; row < rows; row++) {
+        const xs = v.slice(row * cols, (row + 1) * cols);
+        const bad = xs.findIndex((x) => x !== x || x === Infinity);
+        if (bad >= 0) { want = { status: xs[bad] !== xs[bad] ? 1 : 2, at: row * cols + bad, maxes: want.maxes }; break; }
+        const m = Math.max(...xs);
+        if (m === -Infinity) { want = { status: 3, at: row, maxes: want.maxes }; break; }
+        want.maxes.push(m === 0 ? 0 : m);
+      }
+      seen.add(want.status);
+      for (const run of firstPasses(bits, rows, cols, dtype)) {
+        expect([run.who, trial, run.status]).toEqual([run.who, trial, want.status]);
+        if (want.status !== 0) expect(run.at).toBe(want.at);
+        else expect(run.maxes.map((m) => (Object.is(m, -0) ? "-0" : m))).toEqual(want.maxes);
+        if (want.status === 0) expect(run.x).toEqual(Array.from(bits, (h) => exactBits(h, dtype)));
+      }
+    }
+    expect([...seen].sort()).toEqual([0, 1, 2, 3]); // every outcome was exercised
+  });
+});
+
 describe.each(BACKENDS)("half-precision input on %s", (name) => {
   const on = <T>(fn: () => T) => withBackend(name, fn);
 
@@ -112,6 +206,22 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
       expect(sampleBatch(bits, [s1, createSampler({ seed: 2 })], { dtype })).toEqual(sampleBatch(f, [s2, createSampler({ seed: 2 })]));
       expect(sample(bits, { dtype, seed: 9 })).toBe(sample(f, { seed: 9 }));
       zc.free();
+    }));
+
+  it("one row with penalties and logprobs: the drawn token's raw logprob is of the logits as given, as for float32 (the widened row is not the sampler's working row)", () =>
+    on(() => {
+      const V = 50;
+      const f = Float32Array.from({ length: V }, (_, i) => (((i * 37) % 23) - 11) / 4); // quarters: exact in float16
+      const bits = Uint16Array.from(f, (v) => {
+        if (v === 0) return 0;
+        const s = v < 0 ? 0x8000 : 0, a = Math.abs(v), e = Math.floor(Math.log2(a));
+        return s | ((e + 15) << 10) | Math.round((a / 2 ** e - 1) * 1024);
+      });
+      expect(Array.from(asF32(bits, "float16"))).toEqual(Array.from(f));
+      const history = Array.from({ length: V }, (_, i) => i); // every token penalised
+      const o = { seed: 3, logprobs: 2, repetitionPenalty: 1.8, presencePenalty: 0.7, topK: 10 };
+      const a = createSampler({ ...o, dtype: "float16" }), b = createSampler(o);
+      for (let t = 0; t < 8; t++) expect(a.sample(bits, { history })).toEqual(b.sample(f, { history }));
     }));
 
   it("zero-copy half: softmax of a wasmInput(n, 'float16') buffer into a wasmInput out, with no copy in, equals the copy path", () =>

@@ -6,6 +6,7 @@ import { Status } from "../status.js";
 import { ln64 } from "./log.js";
 import { countEqual, countUnmasked, expSum, rowMax, sawNaN } from "./reduce.js";
 import { firstIndexOf, firstInvalid } from "./select.js";
+import { bf16RowMax, f16RowMax } from "./half.js";
 
 const fr = Math.fround;
 const F32_MAX = 3.4028234663852886e38;
@@ -20,21 +21,47 @@ export function scaleOf(temperature: number): number {
   return s > F32_MAX ? F32_MAX : s;
 }
 
-/** Phase 1: every row's max into maxes[], or an error status before anything is written. */
-function validate(x: Float32Array, rows: number, cols: number, maxes: Float32Array): number {
+/**
+ * Phase 1: every row's max into maxes[], or an error status before anything is written. With
+ * `validated` (the twin of the kernels' `maxes | 1`) widenRows has done it already.
+ */
+function validate(x: Float32Array, rows: number, cols: number, maxes: Float32Array, validated: boolean): number {
+  if (validated) return Status.Ok;
+  for (let r = 0; r < rows; r++) {
+    const m = rowMax(x, r * cols, cols);
+    const status = checkRow(x, r, cols, sawNaN ? NaN : m, maxes);
+    if (status !== Status.Ok) return status;
+  }
+  return Status.Ok;
+}
+
+/** One row's max m (NaN if the row holds one): an error for NaN, +Infinity or a masked row; else stored. */
+function checkRow(x: Float32Array, r: number, cols: number, m: number, maxes: Float32Array): number {
+  const o = r * cols;
+  if (m !== m || m === Infinity) {
+    const i = firstInvalid(x, o, cols);
+    errorAt = o + i;
+    return x[o + i] !== x[o + i] ? Status.NaN : Status.PositiveInfinity;
+  }
+  if (m === -Infinity) {
+    errorAt = r;
+    return Status.MaskedRow;
+  }
+  maxes[r] = m;
+  return Status.Ok;
+}
+
+/**
+ * Phase 1 for half-precision bits, fused with the widening into x (see assembly/softmax.ts); on
+ * Ok, call a row driver with `validated`.
+ */
+export function widenRows(src: Uint16Array, x: Float32Array, rows: number, cols: number, maxes: Float32Array, bf16: boolean): number {
+  const out = new Uint32Array(x.buffer, x.byteOffset, x.length);
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    const m = rowMax(x, o, cols);
-    if (sawNaN || m === Infinity) {
-      const i = firstInvalid(x, o, cols);
-      errorAt = o + i;
-      return x[o + i] !== x[o + i] ? Status.NaN : Status.PositiveInfinity;
-    }
-    if (m === -Infinity) {
-      errorAt = r;
-      return Status.MaskedRow;
-    }
-    maxes[r] = m;
+    const m = bf16 ? bf16RowMax(src, o, out, o, cols) : f16RowMax(src, o, out, o, cols);
+    const status = checkRow(x, r, cols, m, maxes);
+    if (status !== Status.Ok) return status;
   }
   return Status.Ok;
 }
@@ -77,8 +104,8 @@ export function rowExpSum(
   return expSum(x, xo, w, wo, n, m, s, doStore);
 }
 
-export function softmaxRows(x: Float32Array, y: Float32Array, rows: number, cols: number, maxes: Float32Array, temperature: number): number {
-  const status = validate(x, rows, cols, maxes);
+export function softmaxRows(x: Float32Array, y: Float32Array, rows: number, cols: number, maxes: Float32Array, temperature: number, validated = false): number {
+  const status = validate(x, rows, cols, maxes, validated);
   if (status !== Status.Ok) return status;
   const s = scaleOf(temperature);
   for (let r = 0; r < rows; r++) {
@@ -96,8 +123,8 @@ export function softmaxRows(x: Float32Array, y: Float32Array, rows: number, cols
   return Status.Ok;
 }
 
-export function logSoftmaxRows(x: Float32Array, y: Float32Array, rows: number, cols: number, maxes: Float32Array, temperature: number): number {
-  const status = validate(x, rows, cols, maxes);
+export function logSoftmaxRows(x: Float32Array, y: Float32Array, rows: number, cols: number, maxes: Float32Array, temperature: number, validated = false): number {
+  const status = validate(x, rows, cols, maxes, validated);
   if (status !== Status.Ok) return status;
   const s = scaleOf(temperature);
   for (let r = 0; r < rows; r++) {
@@ -119,8 +146,8 @@ export function logSoftmaxRows(x: Float32Array, y: Float32Array, rows: number, c
 }
 
 /** out[r] = ln Σ exp(x/T) per row, as f32; `work` is scratch of `cols` floats. */
-export function logSumExpRows(x: Float32Array, out: Float32Array, rows: number, cols: number, maxes: Float32Array, temperature: number, work: Float32Array): number {
-  const status = validate(x, rows, cols, maxes);
+export function logSumExpRows(x: Float32Array, out: Float32Array, rows: number, cols: number, maxes: Float32Array, temperature: number, work: Float32Array, validated = false): number {
+  const status = validate(x, rows, cols, maxes, validated);
   if (status !== Status.Ok) return status;
   const s = scaleOf(temperature);
   for (let r = 0; r < rows; r++) {
@@ -140,8 +167,8 @@ export function logSumExpRows(x: Float32Array, out: Float32Array, rows: number, 
   return Status.Ok;
 }
 
-export function argmaxRows(x: Float32Array, out: Int32Array, rows: number, cols: number, maxes: Float32Array): number {
-  const status = validate(x, rows, cols, maxes);
+export function argmaxRows(x: Float32Array, out: Int32Array, rows: number, cols: number, maxes: Float32Array, validated = false): number {
+  const status = validate(x, rows, cols, maxes, validated);
   if (status !== Status.Ok) return status;
   for (let r = 0; r < rows; r++) out[r] = firstIndexOf(x, r * cols, cols, maxes[r]);
   return Status.Ok;

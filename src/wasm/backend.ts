@@ -8,10 +8,11 @@
 //   OUT    rows floats/ints: logSumExp and argmax results
 //   WORK   cols floats: logSumExp's scratch row
 //   Y      n floats: the result, when it can go neither in place nor straight into `out`
-//   STAGE  n half-precision bits, when they are not in a caller region (widened into X)
+//   STAGE  n half-precision bits, when they are not in a caller region (widened into X by the
+//          kernels' first pass, widen_rows, which also finds each row's max, so that the
+//          kernel called next skips its own max pass: it is handed MAXES with the low bit set)
 // The sampler's calls lay out the same scratch as W, E, IDX (V floats/ints each), then, for
-// half-precision input of several rows, the widened rows and their staged bits (one row widens
-// straight into W).
+// half-precision input, the widened rows and their staged bits.
 
 import { topKCap, type Backend, type BackendName, type RowKernels } from "../backend.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
@@ -42,16 +43,19 @@ export class WasmBackend implements Backend {
 
   softmax(x: LogitsData, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols, out);
+    if (at.status !== 0) return at.status;
     return this.finish(this.kernels.softmax(at.x, at.y, rows, cols, at.maxes, t), out, at.y, rows * cols);
   }
 
   logSoftmax(x: LogitsData, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols, out);
+    if (at.status !== 0) return at.status;
     return this.finish(this.kernels.log_softmax(at.x, at.y, rows, cols, at.maxes, t), out, at.y, rows * cols);
   }
 
   logSumExp(x: LogitsData, out: Float32Array, rows: number, cols: number, t: number): number {
     const at = this.load(x, rows, cols);
+    if (at.status !== 0) return at.status;
     const status = this.kernels.log_sum_exp(at.x, at.out, rows, cols, at.maxes, t, at.work);
     if (status === 0) out.set(this.f32.subarray(at.out >> 2, (at.out >> 2) + rows));
     return status;
@@ -59,6 +63,7 @@ export class WasmBackend implements Backend {
 
   argmax(x: LogitsData, out: Int32Array, rows: number, cols: number): number {
     const at = this.load(x, rows, cols);
+    if (at.status !== 0) return at.status;
     const status = this.kernels.argmax(at.x, at.out, rows, cols, at.maxes);
     if (status === 0) out.set(this.i32.subarray(at.out >> 2, (at.out >> 2) + rows));
     return status;
@@ -130,12 +135,14 @@ export class WasmBackend implements Backend {
     return {
       prepare: (data, n) => {
         if (!(data instanceof Float32Array)) {
-          // Half bits are widened into the scratch, after the rows' buffers.
-          // One row widens straight into W, where the sampler would copy it anyway.
+          // Half bits are widened into the scratch, after the rows' buffers. Not straight into W
+          // for one row: the sampler reads the logits as given after it has edited W (the drawn
+          // token's raw logprob), so they must not be W (they were, and penalties then changed
+          // that logprob).
           const h = this.placeHalf(data);
           const length = data.bits.length;
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
-          const dst = length === n ? base : base + this.rowBytes(n);
+          const dst = base + this.rowBytes(n);
           this.widen(data, h, base + this.rowBytes(n) + align(4 * length), dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
         }
@@ -194,13 +201,16 @@ export class WasmBackend implements Backend {
     return { ptr: -1, bits: place.kind === "foreign" ? h.bits.slice() : h.bits };
   }
 
+  /** Where the bits are read from: their region, or `stage` after copying them there. */
+  private stage(at: { ptr: number; bits: Uint16Array }, stage: number): number {
+    if (at.ptr >= 0) return at.ptr;
+    new Uint16Array(this.kernels.memory.buffer, stage, at.bits.length).set(at.bits);
+    return stage;
+  }
+
   /** Widens n half values into float32 at dst, staging the bits at `stage` first unless they are in a region. */
   private widen(h: HalfBits, at: { ptr: number; bits: Uint16Array }, stage: number, dst: number, n: number): void {
-    let src = at.ptr;
-    if (src < 0) {
-      new Uint16Array(this.kernels.memory.buffer, stage, n).set(at.bits);
-      src = stage;
-    }
+    const src = this.stage(at, stage);
     if (h.dtype === "float16") this.kernels.f16_to_f32(src, dst, n);
     else this.kernels.bf16_to_f32(src, dst, n);
   }
@@ -211,14 +221,20 @@ export class WasmBackend implements Backend {
     return this.regions.inRegion(ptr, ptr + a.byteLength) ? { kind: "region", ptr } : { kind: "foreign", ptr };
   }
 
-  /** The regions of the current call; one object, refilled per call, so calls allocate nothing. */
-  private readonly at = { x: 0, maxes: 0, out: 0, work: 0, y: 0 };
+  /**
+   * The regions of the current call; one object, refilled per call, so calls allocate nothing.
+   * `status` is that of the half-precision first pass (0 for float32 input).
+   */
+  private readonly at = { x: 0, maxes: 0, out: 0, work: 0, y: 0, status: 0 };
 
   /**
    * Places the call: reads a foreign view out before anything can move, makes room (which may
    * grow memory), then copies the logits into X unless they are in a caller region. The result
    * goes in place when the logits were copied (X is ours), straight into `out` when `out` is a
    * caller region that is the input itself or does not overlap it, and into Y otherwise.
+   * Half bits are widened into X by the kernels' first pass (widen_rows), which validates the rows
+   * and stores their maxima: then `maxes` carries the low bit that tells the kernel so, and
+   * `status` is that pass's (the caller returns it when it is not 0, before calling the kernel).
    */
   private load(data: LogitsData, rows: number, cols: number, out?: Float32Array) {
     const n = rows * cols;
@@ -255,8 +271,12 @@ export class WasmBackend implements Backend {
     p += align(4 * cols);
     at.y = direct ? (op as { ptr: number }).ptr : separateY ? p : at.x;
     if (separateY) p += align(4 * n);
-    if (half) this.widen(half.h, half.at, p, at.x, n);
-    else if (copyX) this.f32.set(x, at.x >> 2);
+    at.status = 0;
+    if (half) {
+      const src = this.stage(half.at, p);
+      at.status = this.kernels.widen_rows(src, at.x, rows, cols, at.maxes, half.h.dtype === "float16" ? 0 : 1);
+      at.maxes |= 1;
+    } else if (copyX) this.f32.set(x, at.x >> 2);
     return at;
   }
 

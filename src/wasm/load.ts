@@ -36,6 +36,7 @@ export interface Kernels {
   mask_exps_below(w: number, e: number, n: number, bound: number): void;
   sum_exps(e: number, n: number): number;
   bf16_to_f32(src: number, dst: number, n: number): void;
+  widen_rows(src: number, x: number, rows: number, cols: number, maxes: number, bf16: number): number;
 }
 
 let decoder: DecoderName | undefined;
@@ -96,6 +97,7 @@ export async function compileEmbedded(): Promise<WebAssembly.Module> {
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
   "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "finite_count", "sum_sq_dev", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
+  "widen_rows",
 ] as const;
 
 /** Instantiates the kernels and checks that the module is ours (it imports nothing, exports them all). */
