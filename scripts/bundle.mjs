@@ -28,7 +28,7 @@ const ENTRIES = ["index", "js", "workerd", "transformers"];
 // function of the bundle fails the build, so that this list follows the sources.
 const EAGER = {
   index: [
-    // index.ts, runtime.ts, wasm/load.ts, wasm/base64.ts: choosing and compiling the backend
+    // index.ts, runtime.ts, wasm/load.ts, wasm/hex.ts: choosing and compiling the backend
     "softmax", "backend", "use", "tryEmbedded", "compileEmbeddedSync", "embeddedSimdBytes", "decode", "bestDecoder", "decodeWith", "plain", "instantiate",
     // api.ts, input.ts, validate.ts: what every row-wise call validates
     "rowwise", "readOptions", "readDtype", "readLogits", "ownFloat32", "typedArrayTag", "typedLength", "checkTemperature", "checkRows", "readOut",
