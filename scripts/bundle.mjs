@@ -52,7 +52,8 @@ function eagerCompile(names) {
         s.appendRight(node.end, `);`);
       }
       if (wanted.size > 0) throw new Error(`scripts/bundle.mjs: no top-level function ${[...wanted].join(", ")} in the bundle; update EAGER`);
-      return s;
+      // A character-level map, so that the source map keeps its columns through this step.
+      return { code: s.toString(), map: JSON.parse(s.generateMap({ hires: true }).toString()) };
     },
   };
 }
