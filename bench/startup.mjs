@@ -4,9 +4,10 @@
 // variants are interleaved round by round, so a noisy moment on this shared machine hits them all.
 // A runtime that is missing is skipped with a note. Usage:
 //   node bench/startup.mjs [--rounds 9] [--browser-rounds 25] [--runtimes node,deno,bun,chromium] [--also <dist dir>]
-// --also adds a row for another build's dist/ (for example a copy of an older one) in Node. Put
-// it under this directory (build/ is ignored by git): outside a "type": "module" package, Node
-// would parse its .js files twice (as CommonJS, then as ESM) and the row would be unfair to it.
+// --also adds a row for another build's dist/ (for example a copy of an older one) in Node, Deno
+// and Bun, measured in the same rounds. Put it under this directory (build/ is ignored by git):
+// outside a "type": "module" package, Node would parse its .js files twice (as CommonJS, then as
+// ESM) and the row would be unfair to it.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -85,11 +86,11 @@ for (const runtime of ["Node", "Deno", "Bun"]) {
     { label: "package", mode: "package" },
     { label: "js", mode: "js" },
   ];
-  if (ALSO && runtime === "Node") variants.push({ label: "also", mode: "package", dist: resolve(ALSO) });
+  if (ALSO) variants.push({ label: "also", mode: "package", dist: resolve(ALSO) });
   process.stderr.write(`${runtime}: ${ROUNDS} rounds of ${variants.length} fresh processes…\n`);
   const m = (await sampleRounds(variants, (v) => runChild(cmd, v.mode, v.dist))).map((s) => medianOf(s, "ms"));
   rows.push({ runtime, floor: m[0], pkg: m[1], js: m[2] });
-  if (ALSO && runtime === "Node") rows.push({ runtime: `Node, ${ALSO}`, floor: m[0], pkg: m[3] });
+  if (ALSO) rows.push({ runtime: `${runtime}, ${ALSO}`, floor: m[0], pkg: m[3] });
 }
 
 async function chromium() {

@@ -12,9 +12,51 @@ import { pathToFileURL } from "node:url";
 // rolldown is vite's dependency, not ours: resolve it from vite, wherever npm placed it, so the
 // build uses the version vite asks for (package-lock.json pins it) and adds no dev dependency.
 const fromVite = createRequire(createRequire(import.meta.url).resolve("vite/package.json"));
-const { rolldown } = await import(pathToFileURL(fromVite.resolve("rolldown")).href);
+const { rolldown, RolldownMagicString } = await import(pathToFileURL(fromVite.resolve("rolldown")).href);
+const { parseAst } = await import(pathToFileURL(fromVite.resolve("rolldown/parseAst")).href);
 
 const ENTRIES = ["index", "js", "workerd", "transformers"];
+
+// The functions that the first softmax() (and every first row-wise call) runs, by their source
+// names. V8 compiles a function lazily: at import it only pre-parses it, and the first call then
+// parses it again and compiles it, on the main thread. A function literal written in parentheses
+// is compiled eagerly instead (V8's "PIFE" heuristic), in the same pass as the top level: in a
+// browser, on the background thread that parses the module while it downloads. So these few
+// (4 KB of the bundle's 50 KB of code) are emitted as `const f = (function (…) {…})`; everything
+// else (the samplers, the js backend) stays lazy, as compiling all of it eagerly costs more than
+// it saves (measured: see the README's Cold start section). A name that is no longer a top-level
+// function of the bundle fails the build, so that this list follows the sources.
+const EAGER = {
+  index: [
+    // index.ts, runtime.ts, wasm/load.ts, wasm/hex.ts: choosing and compiling the backend
+    "softmax", "backend", "use", "tryEmbedded", "compileEmbeddedSync", "embeddedSimdBytes", "decode", "bestDecoder", "decodeWith", "plain", "instantiate",
+    // api.ts, input.ts, validate.ts: what every row-wise call validates
+    "rowwise", "readOptions", "readDtype", "readLogits", "ownFloat32", "typedArrayTag", "typedLength", "checkTemperature", "checkRows", "readOut",
+  ],
+};
+EAGER.workerd = EAGER.index;
+
+/** Rewrites the top-level `function name(…) {…}` declarations listed in `names` as parenthesised expressions. */
+function eagerCompile(names) {
+  return {
+    name: "eager-compile",
+    renderChunk(code) {
+      const wanted = new Set(names);
+      const s = new RolldownMagicString(code);
+      for (const node of parseAst(code).body) {
+        if (node.type !== "FunctionDeclaration" || node.async || node.generator) continue;
+        const name = node.id.name;
+        const source = name.replace(/\$\d+$/, ""); // rolldown suffixes a name that another module also declares
+        if (!wanted.delete(source)) continue;
+        s.appendLeft(node.start, `const ${name} = (`);
+        s.appendRight(node.end, `);`);
+      }
+      if (wanted.size > 0) throw new Error(`scripts/bundle.mjs: no top-level function ${[...wanted].join(", ")} in the bundle; update EAGER`);
+      // A character-level map, so that the source map keeps its columns through this step.
+      return { code: s.toString(), map: JSON.parse(s.generateMap({ hires: true }).toString()) };
+    },
+  };
+}
 
 for (const name of ENTRIES) {
   const bundle = await rolldown({
@@ -35,6 +77,7 @@ for (const name of ENTRIES) {
     // Minified: less for V8 to parse at import (the cold start) and for a page to download. The
     // source map carries the TypeScript, so stack traces and debuggers still show it.
     minify: true,
+    plugins: EAGER[name] ? [eagerCompile(EAGER[name])] : [],
   });
   await bundle.close();
 }

@@ -2,8 +2,8 @@
 // module has no imports, so this replaces the deprecated @assemblyscript/loader in a few lines
 // and works where only precompiled modules may be instantiated (Cloudflare Workers).
 
-import { bestDecoder, decodeWith, type DecoderName } from "./base64.js";
-import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from "./embedded.js";
+import { bestDecoder, decodeWith, type DecoderName } from "./hex.js";
+import { SCALAR_WASM_HEX, SIMD_WASM_HEX } from "./embedded.js";
 
 /** Anything init()/initSync() accept as the kernels' wasm. */
 export type WasmSource = WebAssembly.Module | BufferSource | URL | Response;
@@ -41,18 +41,18 @@ export interface Kernels {
 
 let decoder: DecoderName | undefined;
 
-function decode(b64: string): Uint8Array<ArrayBuffer> {
-  return decodeWith((decoder ??= bestDecoder()), b64);
+function decode(hex: string): Uint8Array<ArrayBuffer> {
+  return decodeWith((decoder ??= bestDecoder()), hex);
 }
 
 /** The embedded SIMD build. */
 export function embeddedSimdBytes(): Uint8Array<ArrayBuffer> {
-  return decode(SIMD_WASM_BASE64);
+  return decode(SIMD_WASM_HEX);
 }
 
 /** The scalar (no-SIMD) embedded build. */
 export function embeddedScalarBytes(): Uint8Array<ArrayBuffer> {
-  return decode(SCALAR_WASM_BASE64);
+  return decode(SCALAR_WASM_HEX);
 }
 
 /** The embedded build for this engine: SIMD if the engine validates it, else the scalar one. */
