@@ -167,12 +167,11 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
   const { w, V } = r;
   let kept: Int32Array | null = null;
   let s = 1;
-  // Edits the logits of the ids in `changed` ([id, …] entries, read twice; apply does the edit) and validates the row again. When the row was not
-  // rescaled and no edited token held the max, the max is still held by a token outside the edit,
-  // so the new max and the validity of the row follow from the edited tokens alone: no pass.
-  // With the validating pass's top candidates (r.top), the new max is among them and the edited
-  // tokens, whatever the edit did.
-  const edit = (changed: Iterable<readonly [number, unknown]>, apply: () => void) => {
+  // Edits the logit of each [id, value] entry of `changed` to edited(logit, value), ids beyond V
+  // skipped, and validates the row again. The new max is found without a pass when it is known
+  // where it can be: among the validating pass's top candidates (r.top) and the edited tokens, or,
+  // with no candidates, still at r.m when no edited token held it and the row was not rescaled.
+  const edit = <T>(changed: Iterable<readonly [number, T]>, edited: (logit: number, value: T) => number) => {
     const top = s === 1 ? r.top : undefined; // a rescale can make ties: the candidates no longer hold
     r.top = undefined;
     let local = s === 1;
@@ -180,47 +179,43 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
       for (let i = 0; i < V; i++) w[i] = s === 0 ? (w[i] === -Infinity ? -Infinity : 0) : fr(w[i] * s);
       s = 1;
     }
-    if (local && !top) for (const [id] of changed) if (id < V && w[id] === r.m) local = false;
-    apply();
-    if (!local) return validate(r, x, "banned");
-    let m = top ? -Infinity : r.m;
-    for (const [id] of changed) {
+    let m = top ? -Infinity : r.m, invalid = false;
+    for (const [id, value] of changed) {
       if (id >= V) continue;
-      const v = w[id];
-      if (v !== v || v === Infinity) return validate(r, x, "banned"); // it finds and reports the first
+      if (w[id] === r.m) local = false;
+      w[id] = edited(w[id], value);
+      const v = w[id]; // as stored, in float32
+      if (v !== v || v === Infinity) invalid = true;
       if (v > m) m = v;
       top?.edited.push(id);
     }
-    if (top) for (let j = 0; j < top.count; j++) m = Math.max(m, w[r.idx[j]]);
-    if (m === -Infinity) return validate(r, x, "banned"); // every token banned: it reports that
+    if (top) {
+      for (let j = 0; j < top.count; j++) m = Math.max(m, w[r.idx[j]]);
+      local = true;
+    }
+    // validate() finds and reports the first invalid logit, or that every token is banned.
+    if (!local || invalid || m === -Infinity) return validate(r, x, "banned");
     r.m = m === 0 ? 0 : m;
     r.eScale = NaN;
     r.top = top;
   };
+
   for (const stage of o.chain) {
     if (o.greedy && stage !== "bias" && stage !== "penalties" && stage !== "dry") continue;
     switch (stage) {
       case "bias":
-        edit(o.bias, () => {
-          for (const [id, b] of o.bias) w[id] = w[id] + b; // ids checked against V by the caller
-        });
+        edit(o.bias, (l, b) => l + b); // ids checked against V by the caller
         break;
       case "penalties":
         if (st.counts.size === 0 && s === 1) break; // nothing to penalise, nothing to materialise
-        edit(st.counts, () => {
-          for (const [id, c] of st.counts) {
-            if (id >= V) continue; // ids beyond this vocabulary cannot be penalised
-            let l = w[id];
-            if (o.repetitionPenalty !== 1) l = l > 0 ? fr(l / o.repetitionPenalty) : fr(l * o.repetitionPenalty);
-            w[id] = l - (c * o.frequencyPenalty + (c > 0 ? o.presencePenalty : 0));
-          }
+        edit(st.counts, (l, c) => {
+          if (o.repetitionPenalty !== 1) l = l > 0 ? fr(l / o.repetitionPenalty) : fr(l * o.repetitionPenalty);
+          return l - (c * o.frequencyPenalty + (c > 0 ? o.presencePenalty : 0));
         });
         break;
       case "dry":
         if (st.dry.size === 0 && s === 1) break;
-        edit(st.dry, () => {
-          for (const [id, penalty] of st.dry) if (id < V) w[id] = w[id] - penalty;
-        });
+        edit(st.dry, (l, penalty) => l - penalty);
         break;
       case "temperature": {
         let t = o.temperature;
