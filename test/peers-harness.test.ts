@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runPeers } from "../bench/peers/harness.mjs";
 
 describe("peers harness (stub peers)", () => {
-  it("times every method at every size, reports ratios to the first, and records a broken peer as an error", async () => {
+  it("times every method at every size over 3 rounds in turn, reports ratios to the first, and records a broken peer as an error", async () => {
     const sum = (x: Float32Array) => () => x.reduce((a, b) => a + b, 0);
     const rows = await runPeers(
       [
@@ -15,7 +15,7 @@ describe("peers harness (stub peers)", () => {
         { name: "async peer", setup: async (x: Float32Array) => async () => sum(x)() },
         { name: "broken peer", setup: () => { throw new Error("module not installed"); } },
       ],
-      { sizes: [1000, 4000], time: 20 },
+      { sizes: [1000, 4000], time: 20, rounds: 3 },
     );
     expect(rows).toHaveLength(8);
     for (const V of [1000, 4000]) {

@@ -21,31 +21,43 @@ export function naiveSoftmax(x, t, out) {
 /**
  * @typedef {{ name: string, setup: (x: Float32Array, t: number) => Promise<() => unknown> | (() => unknown) }} Peer
  * @param {Peer[]} peers methods to measure; the first should be the baseline (naive JS)
- * @param {{ sizes: number[], time: number, onProgress?: (msg: string) => void }} options
+ * @param {{ sizes: number[], time: number, rounds?: number, onProgress?: (msg: string) => void }} options
+ *   rounds: how many times every method is timed per size, in turn; each figure is the median of
+ *   the rounds' medians, so that a busy moment on a shared machine hits every method alike.
  * @returns {Promise<{ V: number, method: string, nsPerElement?: number, speedupVsNaive?: number, error?: string }[]>}
  */
-export async function runPeers(peers, { sizes, time, onProgress = () => {} }) {
+export async function runPeers(peers, { sizes, time, rounds = 1, onProgress = () => {} }) {
   const rows = [];
+  const median = (a) => [...a].sort((p, q) => p - q)[a.length >> 1];
   for (const V of sizes) {
     const x = llmLogits(V);
-    const bench = new Bench({ time, warmupTime: Math.min(100, time / 2) });
+    const fns = [];
     for (const peer of peers) {
       try {
-        bench.add(peer.name, await peer.setup(x, T));
+        fns.push([peer.name, await peer.setup(x, T)]);
       } catch (e) {
         rows.push({ V, method: peer.name, error: String(e?.message ?? e).split("\n")[0] });
       }
     }
-    bench.addEventListener("cycle", (e) => onProgress(`V=${V} ${e.task.name}`));
-    await bench.run();
-    const base = bench.tasks[0].result.latency.p50;
-    for (const t of bench.tasks) {
-      if (t.result.state !== "completed") {
-        rows.push({ V, method: t.name, error: String(t.result.error?.message ?? t.result.state) });
+    const p50 = new Map(), failed = new Map();
+    for (let round = 0; round < rounds; round++) {
+      const bench = new Bench({ time, warmupTime: Math.min(100, time / 2) });
+      for (const [name, fn] of fns) if (!failed.has(name)) bench.add(name, fn);
+      bench.addEventListener("cycle", (e) => onProgress(`V=${V} round ${round + 1}/${rounds} ${e.task.name}`));
+      await bench.run();
+      for (const t of bench.tasks) {
+        if (t.result.state !== "completed") failed.set(t.name, String(t.result.error?.message ?? t.result.state));
+        else (p50.get(t.name) ?? p50.set(t.name, []).get(t.name)).push(t.result.latency.p50);
+      }
+    }
+    const base = median(p50.get(fns[0][0]));
+    for (const [name] of fns) {
+      if (failed.has(name)) {
+        rows.push({ V, method: name, error: failed.get(name) });
         continue;
       }
-      const ms = t.result.latency.p50;
-      rows.push({ V, method: t.name, nsPerElement: (ms * 1e6) / V, speedupVsNaive: base / ms });
+      const ms = median(p50.get(name));
+      rows.push({ V, method: name, nsPerElement: (ms * 1e6) / V, speedupVsNaive: base / ms });
     }
   }
   return rows;

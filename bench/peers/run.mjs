@@ -1,5 +1,5 @@
 // npm run bench:peers: softmax-wasm next to the peers, one table, raw JSON and a chart.
-// Usage: node bench/peers/run.mjs [--time MS] [--sizes 32000,128256,…]
+// Usage: node bench/peers/run.mjs [--time MS] [--rounds N] [--sizes 32000,128256,…]
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { chartSvg } from "../chart.mjs";
@@ -12,11 +12,12 @@ const sizes = args.sizes ? args.sizes.split(",").map(Number) : SIZES;
 const rows = await runPeers([naive, ...ours, ...peers], {
   sizes,
   time: Number(args.time ?? 300),
+  rounds: Number(args.rounds ?? 5),
   onProgress: (m) => process.stderr.write(`  ${m}\n`),
 });
 const methods = [...new Set(rows.map((r) => r.method))];
 const cell = (r) => (r.error ? `error: ${r.error.slice(0, 40)}` : `${r.nsPerElement.toFixed(2)} ns/el (${r.speedupVsNaive.toFixed(2)}×)`);
-console.log(`\nsoftmax(x / ${T}) and one sampling step: ns per element (speed-up vs naive JS, same run), ${os.cpus()[0]?.model}, Node ${process.version}\n`);
+console.log(`\nsoftmax(x / ${T}) and one sampling step: ns per element (speed-up vs naive JS, same run), median of ${Number(args.rounds ?? 5)} rounds in turn, ${os.cpus()[0]?.model}, Node ${process.version}\n`);
 console.log(markdownTable(["method", ...sizes.map((V) => `V=${V}`)], methods.map((m) => [m, ...sizes.map((V) => cell(rows.find((r) => r.V === V && r.method === m)))])));
 // Against the fastest peer measured the same way (an op on data already in its memory).
 const ANCHOR = "tfjs wasm (XNNPACK) tf.softmax op alone (pre-scaled, in its memory)";
