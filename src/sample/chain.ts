@@ -29,7 +29,8 @@ function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array
     const { ids, e, z } = expsOf(r, kept, s);
     const order = sortDesc(e.map((_, j) => j), (j) => e[j]);
     const cut = prefix(order, (j) => e[j], p * z) ?? order;
-    return cut.map((j) => ids[j]);
+    for (let j = 0; j < cut.length; j++) cut[j] = ids[cut[j]]; // positions to ids, in place (order is ours)
+    return cut;
   }
   if (s === 0) return topP(r, allUnmasked(r), p, s);
   const z = expAll(r, s);
