@@ -176,8 +176,9 @@ export function keepTopByMask(r: Row, k: number): null {
 }
 
 /**
- * The k highest-w unmasked tokens (ties to lower ids). One O(V) collect pass at a threshold
- * estimated from a strided sample of w usually suffices; a bracketing search handles the rest.
+ * The k highest-w unmasked tokens (ties to lower ids), by value descending. From the candidates
+ * the validating pass found (r.top) when they cover k, else by the one-pass topK kernel; a row
+ * too short for its scratch sorts every unmasked token instead.
  */
 export function topOfAll(r: Row, k: number): Int32Array {
   if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
