@@ -47,9 +47,11 @@ export interface RowKernels {
   /**
    * Makes room for rows of n (which may grow WASM memory) and returns the logits `x` readable
    * after that: `x` itself, a fresh view of the same bytes, or (for a view into WASM memory that
-   * is not a wasmInput() buffer) a copy taken before anything moved.
+   * is not a wasmInput() buffer) a copy taken before anything moved. Half-precision bits come back
+   * widened; one row may be widened straight into `w` unless `rereads` (default true) says the
+   * caller reads the returned logits again after editing `w`.
    */
-  prepare(x: LogitsData, n: number): Float32Array;
+  prepare(x: LogitsData, n: number, rereads?: boolean): Float32Array;
   /** The working buffers for a row of n (after prepare): w (working logits), e (exps), idx (token ids). */
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */

@@ -132,7 +132,8 @@ function run(b: Backend, fn: string, logits: unknown, plans: RowPlan[], hs: (Flo
     return { counts: v.counts, dry };
   });
   const k = b.rowKernels();
-  const f = k.prepare(x.data, V);
+  // Raw logprobs reread the logits as given after the chain has edited the working row.
+  const f = k.prepare(x.data, V, plans.some(({ o }) => o.logprobs !== undefined && !o.processed));
   const work = new Map<Streams, Streams>();
   for (const { streams } of plans) {
     if (!work.has(streams)) work.set(streams, { tokens: streams.tokens.slice(), xtc: streams.xtc.slice(), mu: streams.mu.slice() });

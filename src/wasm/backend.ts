@@ -133,16 +133,16 @@ export class WasmBackend implements Backend {
     let w = 0, e = 0, idx = 0;
     let views: { w: Float32Array; e: Float32Array; idx: Int32Array } | undefined;
     return {
-      prepare: (data, n) => {
+      prepare: (data, n, rereads = true) => {
         if (!(data instanceof Float32Array)) {
-          // Half bits are widened into the scratch, after the rows' buffers. Not straight into W
-          // for one row: the sampler reads the logits as given after it has edited W (the drawn
-          // token's raw logprob), so they must not be W (they were, and penalties then changed
-          // that logprob).
+          // Half bits are widened into the scratch, after the rows' buffers; one row straight
+          // into W (saving the sampler a copy) unless the caller rereads the logits as given
+          // after it has edited W (the drawn token's raw logprob: when they were W, penalties
+          // changed that logprob).
           const h = this.placeHalf(data);
           const length = data.bits.length;
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
-          const dst = base + this.rowBytes(n);
+          const dst = length === n && !rereads ? base : base + this.rowBytes(n);
           this.widen(data, h, base + this.rowBytes(n) + align(4 * length), dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
         }
