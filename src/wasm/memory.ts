@@ -1,11 +1,12 @@
 // The memory model of the WASM backends: who owns which bytes of linear memory, and when a
 // JavaScript view of them goes stale. This file is the only place that places anything.
 //
-//   [0, heap_base)   the module's static data: its constants (written by nobody), and two
-//                    scratches that the SIMD kernels own, dead between calls: 256 bytes
+//   [0, heap_base)   the module's static data: its constants (written by nobody), and three
+//                    scratches that the kernels own, dead between calls: 256 bytes
 //                    (assembly/reduce.ts) for the staged tail of a row and the exps of sum-only
-//                    passes, and 48 bytes (assembly/half.ts) for the staged tail of a
-//                    half-precision row being widened.
+//                    passes, 48 bytes (assembly/half.ts) for the staged tail of a
+//                    half-precision row being widened, and 128 bytes (SLOTS, assembly/mask.ts)
+//                    for the sixteen float64 slots of the slotted sums (both builds).
 //   above heap_base  blocks handed out by one first-fit allocator (Arena below), of two kinds:
 //
 //   caller regions   one per wasmInput() buffer. Owned by the caller from wasmInput() until
