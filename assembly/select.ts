@@ -123,7 +123,8 @@ function emit(mask: i32, i: i32, count: i32, idx: usize, cap: i32): i32 {
  * is sorted out with the hits), in a function of its own so that nothing else is live in it.
  */
 export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize): i32 {
-  let tau: f32 = -Infinity;
+  cutValue = -Infinity;
+  let tau = cutValue;
   let count = 0;
   let nan = false;
   let i = 0;
@@ -145,12 +146,8 @@ export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize)
         const v = load<f32>(x + (<usize>id << 2));
         if (v != v) nan = true;
         else if (v > tau) {
-          store<i32>(idx + (<usize>count << 2), id);
-          store<f32>(tmp + (<usize>count << 2), v);
-          if (++count == cap) {
-            tau = cutToBest(idx, tmp, count, k, cap);
-            count = k;
-          }
+          count = admit(id, v, count, idx, tmp, k, cap);
+          tau = cutValue;
         }
       }
       i += 16;
@@ -160,12 +157,8 @@ export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize)
     const v = load<f32>(x + (<usize>i << 2));
     if (v != v) nan = true;
     else if (v > tau) {
-      store<i32>(idx + (<usize>count << 2), i);
-      store<f32>(tmp + (<usize>count << 2), v);
-      if (++count == cap) {
-        tau = cutToBest(idx, tmp, count, k, cap);
-        count = k;
-      }
+      count = admit(i, v, count, idx, tmp, k, cap);
+      tau = cutValue;
     }
   }
   sawNaN = nan;
@@ -174,6 +167,23 @@ export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize)
     count = k;
   }
   return count;
+}
+
+/** topK's threshold: the k-th best value at the last cut (−Infinity before the first). */
+let cutValue: f32 = -Infinity;
+
+/**
+ * Appends id with its value v to topK's buffer; when that fills it (cap entries), cuts it back to
+ * the k best and raises cutValue. Returns the new count.
+ */
+// @ts-ignore: decorator
+@inline
+function admit(id: i32, v: f32, count: i32, idx: usize, tmp: usize, k: i32, cap: i32): i32 {
+  store<i32>(idx + (<usize>count << 2), id);
+  store<f32>(tmp + (<usize>count << 2), v);
+  if (++count < cap) return count;
+  cutValue = cutToBest(idx, tmp, count, k, cap);
+  return k;
 }
 
 /** The first i (a multiple of 16, from i up to end) whose 16 floats are not all ≤ tau; end if none. */

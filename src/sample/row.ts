@@ -185,13 +185,12 @@ export function topOfAll(r: Row, k: number): Int32Array {
   if (!topKFits(r.V, k)) return sortDesc(allUnmasked(r), (i) => r.w[i]).subarray(0, k); // a short row
   const top = r.top;
   r.top = undefined;
-  if (top && top.edited.length === 0 && top.k === k) return sortDesc(r.idx.subarray(0, top.count), (i) => r.w[i]);
   if (top && k + top.edited.length <= top.k) {
-    // The validating pass's candidates and the edited tokens, each once and unmasked.
-    const ids = new Set<number>(top.edited);
-    for (let j = 0; j < top.count; j++) ids.add(r.idx[j]);
-    const live = [...ids].filter((i) => r.w[i] > -Infinity);
-    return sortDesc(live, (i) => r.w[i]).subarray(0, k);
+    // The validating pass's candidates, and the edited tokens, each once and unmasked (with no
+    // edit the candidates alone, none of them masked).
+    const found = r.idx.subarray(0, top.count);
+    const ids = top.edited.length === 0 ? found : [...new Set([...top.edited, ...found])].filter((i) => r.w[i] > -Infinity);
+    return sortDesc(ids, (i) => r.w[i]).subarray(0, k);
   }
   const count = r.k.topK(r.V, k).count;
   r.eScale = NaN; // the pass's scratch is e

@@ -56,7 +56,8 @@ function randomSeed(): number {
 
 // counts() tallies into this array indexed by token id, then reads it back for the distinct ids
 // only (and zeroes those): a Map updated per history token cost about 50 ns a token here, most of
-// a step with a long history.
+// a step with a long history. Every id is checked before the tally starts, so a bad id throws
+// with the array still all zeros.
 let tally = new Int32Array(0);
 
 /** Token counts of a history already read (readNumbers), each id checked against the vocabulary. */
