@@ -28,8 +28,7 @@ export function dryPenalties(history: ArrayLike<number>, o: Resolved): Map<numbe
   const rev = revScratch;
   for (let i = 0; i < n; i++) rev[i] = history[start + n - 1 - i];
   let limit = 0; // tokens at the tail before the last breaker
-  if (o.dryBreakers.size === 0) limit = n; // no Set lookup per token then (4,096 of them cost 60 µs)
-  else while (limit < n && !o.dryBreakers.has(rev[limit])) limit++;
+  while (limit < n && !o.dryBreakers.has(rev[limit])) limit++;
   if (limit < o.dryAllowedLength) return penalties;
 
   const z = zInto(rev, n, zScratch);
