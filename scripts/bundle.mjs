@@ -58,6 +58,31 @@ function eagerCompile(names) {
   };
 }
 
+// The embedded wasm builds (src/wasm/embedded.ts, hex) are moved to the very end of the file. Deflate codes each block
+// of about 16K symbols with its own Huffman tables; hex in the middle of the JavaScript makes the
+// blocks around it mix two alphabets, and each compresses worse. At the end, only one block is
+// mixed. The scalar build (the shorter string) goes first: the SIMD build repeats most of its
+// code, and gzip can only refer back 32 KB, which the SIMD build's 32 K hex digits would
+// otherwise put the scalar build beyond. Measured on the default entry, gzip -9: 29,360 →
+// 28,307 bytes. Only functions read the constants, and no entry calls one of those before the
+// module has evaluated, so their place at the end is no temporal-dead-zone hazard.
+function hexLast() {
+  return {
+    name: "hex-last",
+    renderChunk(code) {
+      const found = [...code.matchAll(/^(?:export )?const (\w+) = "([0-9a-f]{1000,})";\n/gm)];
+      if (found.length === 0) return null;
+      const s = new RolldownMagicString(code);
+      for (const m of found) s.remove(m.index, m.index + m[0].length);
+      found.sort((a, b) => a[2].length - b[2].length);
+      // Destructured from one array: the minifier, which runs after this step, would put a
+      // constant used once straight back into the function that uses it.
+      s.append(`\nconst [${found.map((m) => m[1]).join(", ")}] = [${found.map((m) => `"${m[2]}"`).join(", ")}];\n`);
+      return { code: s.toString(), map: JSON.parse(s.generateMap({ hires: true }).toString()) };
+    },
+  };
+}
+
 for (const name of ENTRIES) {
   const bundle = await rolldown({
     input: new URL(`../src/${name}.ts`, import.meta.url).pathname,
@@ -77,7 +102,7 @@ for (const name of ENTRIES) {
     // Minified: less for V8 to parse at import (the cold start) and for a page to download. The
     // source map carries the TypeScript, so stack traces and debuggers still show it.
     minify: true,
-    plugins: EAGER[name] ? [eagerCompile(EAGER[name])] : [],
+    plugins: [...(EAGER[name] ? [eagerCompile(EAGER[name])] : []), hexLast()],
   });
   await bundle.close();
 }
