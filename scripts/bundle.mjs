@@ -58,10 +58,10 @@ function eagerCompile(names) {
   };
 }
 
-// The embedded wasm builds (src/wasm/embedded.ts, hex) are moved to the very end of the file. Deflate codes each block
-// of about 16K symbols with its own Huffman tables; hex in the middle of the JavaScript makes the
-// blocks around it mix two alphabets, and each compresses worse. At the end, only one block is
-// mixed. The scalar build (the shorter string) goes first: the SIMD build repeats most of its
+// The embedded wasm builds (src/wasm/embedded.ts, hex) are moved to the very end of the file.
+// Deflate codes each block of about 16K symbols with its own Huffman tables; hex in the middle of
+// the JavaScript makes the blocks around it mix two alphabets, and each compresses worse. At the
+// end, only one block is mixed. The scalar build (the shorter string) goes first: the SIMD build repeats most of its
 // code, and gzip can only refer back 32 KB, which the SIMD build's 32 K hex digits would
 // otherwise put the scalar build beyond. Measured on the default entry, gzip -9: 29,360 →
 // 28,307 bytes. Only functions read the constants, and no entry calls one of those before the
@@ -71,7 +71,10 @@ function hexLast() {
     name: "hex-last",
     renderChunk(code) {
       const found = [...code.matchAll(/^(?:export )?const (\w+) = "([0-9a-f]{1000,})";\n/gm)];
-      if (found.length === 0) return null;
+      if (found.length === 0) {
+        if (code.includes('"0061736d')) throw new Error("scripts/bundle.mjs: embedded wasm hex in a form hexLast does not recognise");
+        return null;
+      }
       const s = new RolldownMagicString(code);
       for (const m of found) s.remove(m.index, m.index + m[0].length);
       found.sort((a, b) => a[2].length - b[2].length);
