@@ -103,8 +103,12 @@ for (const name of ENTRIES) {
     sourcemap: true,
     comments: false,
     // Minified: less for V8 to parse at import (the cold start) and for a page to download. The
-    // source map carries the TypeScript, so stack traces and debuggers still show it.
-    minify: true,
+    // source map carries the TypeScript, so stack traces and debuggers still show it. asciiOnly
+    // writes the few non-ASCII characters of the messages (≥, →) as \u escapes: engines hold a
+    // source with any non-ASCII character as a two-byte string, and Node's loader then decodes
+    // the whole 100 KB file from UTF-8 rather than taking its ASCII fast path (Node's import:
+    // 6.14 → 5.90 ms, medians of 80 interleaved fresh processes; no change in V8's parse time).
+    minify: { compress: true, mangle: true, codegen: { asciiOnly: true } },
     plugins: [...(EAGER[name] ? [eagerCompile(EAGER[name])] : []), hexLast()],
   });
   await bundle.close();
