@@ -4,14 +4,14 @@
 // variants are interleaved round by round, so a noisy moment on this shared machine hits them all.
 // A runtime that is missing is skipped with a note. Usage:
 //   node bench/startup.mjs [--rounds 9] [--browser-rounds 25] [--runtimes node,deno,bun,chromium] [--also <dist dir>]
-// --also adds a row for another build's dist/ (for example a copy of an older one) in Node, Deno
-// and Bun, measured in the same rounds. Put it under this directory (build/ is ignored by git):
-// outside a "type": "module" package, Node would parse its .js files twice (as CommonJS, then as
-// ESM) and the row would be unfair to it.
+// --also adds a row for another build's dist/ (for example a copy of an older one) in Node, Deno,
+// Bun and Chromium, measured in the same rounds. Put it under this directory (build/ is ignored by
+// git): outside a "type": "module" package, Node would parse its .js files twice (as CommonJS,
+// then as ESM) and the row would be unfair to it; and the local server serves only this directory.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { serve } from "../scripts/serve.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -108,6 +108,13 @@ async function chromium() {
     { label: "floor", path: "/bench/startup/floor.html" },
     { label: "package", path: "/bench/startup/package.html" },
   ];
+  if (ALSO) {
+    // package.html importing the other build: written next to it (under build/, which git ignores)
+    const page = readFileSync(join(root, "bench/startup/package.html"), "utf8").replace("../../dist/index.js", `/${relative(root, resolve(ALSO))}/index.js`);
+    mkdirSync(join(root, "build"), { recursive: true });
+    writeFileSync(join(root, "build/startup-also.html"), page);
+    variants.push({ label: "also", path: "/build/startup-also.html" });
+  }
   // Each sample gets a new incognito context: its own renderer process and empty caches (HTTP,
   // and the V8 code cache kept with it), without the noise of starting a whole browser. An empty
   // page of the same origin starts the renderer before the measured navigation.
@@ -126,9 +133,11 @@ async function chromium() {
   process.stderr.write(`Chromium: ${BROWSER_ROUNDS} rounds of ${variants.length} fresh browser contexts…\n`);
   try {
     await once(variants[0]); // the browser's own first-navigation costs are no variant's
-    const [floor, pkg] = await sampleRounds(variants, once, BROWSER_ROUNDS);
+    const [floor, pkg, also] = await sampleRounds(variants, once, BROWSER_ROUNDS);
     rows.push({ runtime: `Chromium, navigation → result (${BROWSER_ROUNDS} samples)`, floor: medianOf(floor, "ms"), pkg: medianOf(pkg, "ms") });
+    if (also) rows.push({ runtime: `Chromium, navigation → result, ${ALSO}`, floor: medianOf(floor, "ms"), pkg: medianOf(also, "ms") });
     rows.push({ runtime: `Chromium, last byte received → result (${BROWSER_ROUNDS} samples)`, floor: medianOf(floor, "afterBytes"), pkg: medianOf(pkg, "afterBytes") });
+    if (also) rows.push({ runtime: `Chromium, last byte received → result, ${ALSO}`, floor: medianOf(floor, "afterBytes"), pkg: medianOf(also, "afterBytes") });
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
