@@ -1,6 +1,7 @@
 // Decoding the embedded wasm (hex, see src/wasm/hex.ts): every decoder path gives the bytes of
-// the .wasm files, and the runtime picks the fastest one the host has. Node 20 has Buffer and the
-// JS decoder; Uint8Array.fromHex is checked natively in Bun and Deno (test/runtimes/decoders.ts).
+// the .wasm files, and the runtime picks the fastest one the host has. Node 20 has Buffer (its
+// hexWrite and Buffer.from) and the JS decoder; Uint8Array.fromHex is checked natively in Bun and
+// Deno (test/runtimes/decoders.ts).
 
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -29,7 +30,7 @@ function withFromHex<T>(impl: (hex: string) => Uint8Array, fn: () => T): T {
 afterEach(() => vi.unstubAllGlobals());
 
 describe("hex decoders", () => {
-  it.each(["Buffer", "js"] as DecoderName[])("the %s decoder gives exactly the bytes of both .wasm files, as a plain Uint8Array", (name) => {
+  it.each(["hexWrite", "Buffer", "js"] as DecoderName[])("the %s decoder gives exactly the bytes of both .wasm files, as a plain Uint8Array", (name) => {
     for (const { hex, file } of builds) {
       const bytes = decodeWith(name, hex);
       expect(Object.getPrototypeOf(bytes)).toBe(Uint8Array.prototype);
@@ -56,15 +57,17 @@ describe("hex decoders", () => {
       const r = spawnSync("npx", args, { cwd: root, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" }, timeout: 120_000 });
       expect(r.status, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
-      expect(out).toEqual({ best: "fromHex", identical: { fromHex: true, Buffer: true, js: true } });
+      expect(out).toEqual({ best: "fromHex", identical: { fromHex: true, hexWrite: true, Buffer: true, js: true } });
     },
   );
 });
 
 describe("choosing a decoder", () => {
-  it("prefers fromHex, then Buffer, then the JS decoder, by what globalThis has", () => {
+  it("prefers fromHex, then Buffer's hexWrite, then Buffer.from, then the JS decoder, by what globalThis has", () => {
     expect(withFromHex((hex) => Buffer.from(hex, "hex"), bestDecoder)).toBe("fromHex");
-    expect(bestDecoder()).toBe("Buffer"); // Node 20: Buffer, no fromHex
+    expect(bestDecoder()).toBe("hexWrite"); // Node 20: Buffer, no fromHex
+    vi.stubGlobal("Buffer", { from: Buffer.from.bind(Buffer), prototype: {} });
+    expect(bestDecoder()).toBe("Buffer"); // a Buffer shim without hexWrite
     vi.stubGlobal("Buffer", undefined);
     expect(bestDecoder()).toBe("js"); // older browsers, workerd, the jsc and js102 shells
   });

@@ -11,7 +11,9 @@ const files = [
 ] as const;
 const present: DecoderName[] = [];
 if (typeof (Uint8Array as { fromHex?: unknown }).fromHex === "function") present.push("fromHex");
-if (typeof (globalThis as { Buffer?: unknown }).Buffer === "function") present.push("Buffer");
+const B = (globalThis as { Buffer?: { prototype?: { hexWrite?: unknown } } }).Buffer;
+if (typeof B?.prototype?.hexWrite === "function") present.push("hexWrite");
+if (typeof B === "function") present.push("Buffer");
 present.push("js");
 const identical: Record<string, boolean> = {};
 for (const name of present) {
