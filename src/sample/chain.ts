@@ -10,7 +10,7 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, keepTopByMask, prefix, scaled, sortDesc,
+  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, prefix, scaled, sortDesc,
   topOfAll, validate, validateWithTop, type Row,
 } from "./row.js";
 
@@ -25,12 +25,8 @@ export interface SampleResult {
 
 function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array {
   if (kept) {
-    // By position in ids (ascending ids, so ties still go to the lower id), then back to ids.
     const { ids, e, z } = expsOf(r, kept, s);
-    const order = sortDesc(e.map((_, j) => j), (j) => e[j]);
-    const cut = prefix(order, (j) => e[j], p * z) ?? order;
-    for (let j = 0; j < cut.length; j++) cut[j] = ids[cut[j]]; // positions to ids, in place (order is ours)
-    return cut;
+    return heaviest(ids, e, p * z);
   }
   if (s === 0) return topP(r, allUnmasked(r), p, s);
   const z = expAll(r, s);
@@ -43,8 +39,8 @@ function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array
     let mass = 0;
     for (let j = 0; j < count; j++) mass += r.e[r.idx[j]];
     if (mass >= target || lo === F32_TINY) {
-      const order = sortDesc(r.idx.slice(0, count), (i) => r.e[i]);
-      return prefix(order, (i) => r.e[i], target) ?? order;
+      const ids = r.idx.slice(0, count);
+      return heaviest(ids, Array.from(ids, (i) => r.e[i]), target);
     }
   }
 }
@@ -240,7 +236,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         break;
       }
       case "topK":
-        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : o.topK > LARGE_K ? keepTopByMask(r, o.topK) : topOfAll(r, o.topK);
+        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : o.topK > LARGE_K ? keepTopByMask(r, o.topK) : topOfAll(r, o.topK, true);
         break;
       case "topP":
         kept = topP(r, kept, o.topP, s);

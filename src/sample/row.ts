@@ -43,17 +43,55 @@ function valueOfKey(k: number): number {
 // garbage-collector work), which was most of the step's time outside the O(V) passes.
 let keyScratch = new Float64Array(256);
 
-/** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
+/**
+ * Sorts ids by a float32 value descending, ties by lower id: one numeric key per id,
+ * (2^32 − 1 − orderKey(value))·2^21 + id, exact in a float64 for ids < 2^21.
+ */
 export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
   const n = ids.length;
-  if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, 2 * keyScratch.length));
-  const keys = keyScratch;
-  for (let j = 0; j < n; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
-  sortPrefix(keys, n);
+  const keys = sortedKeys(n, (j) => ids[j], (j) => value(ids[j]));
   const out = new Int32Array(n);
-  for (let j = 0; j < n; j++) out[j] = keys[j] % 2097152;
+  for (let j = 0; j < n; j++) out[j] = idOfKey(keys[j]);
   return out;
 }
+
+/** keyScratch[0..n) = the keys of (id(j), value(j)) for j < n, sorted ascending (value descending). */
+function sortedKeys(n: number, id: (j: number) => number, value: (j: number) => number): Float64Array {
+  if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, 2 * keyScratch.length));
+  const keys = keyScratch;
+  for (let j = 0; j < n; j++) keys[j] = (0xffffffff - orderKey(value(j))) * 2097152 + id(j);
+  sortPrefix(keys, n);
+  return keys;
+}
+
+/** The id in a sort key. (Not key % 2^21: V8 computes a float64 remainder by a call into C.) */
+const idOfKey = (key: number): number => key - Math.floor(key / 2097152) * 2097152;
+
+/**
+ * Of ids (ascending, e[j] the weight of ids[j]), the fewest by weight descending (ties to lower
+ * ids) whose running sum reaches target, as ascending ids: top-p's cut. All of them if none does.
+ */
+export function heaviest(ids: Int32Array, e: ArrayLike<number>, target: number): Int32Array {
+  const n = ids.length;
+  const keys = sortedKeys(n, (j) => j, (j) => e[j]); // positions: ascending ids, so ties go to the lower id
+  let run = 0, count = n;
+  for (let j = 0; j < n; j++) {
+    run += e[idOfKey(keys[j])];
+    if (run >= target) {
+      count = j + 1;
+      break;
+    }
+  }
+  if (count === n) return ids;
+  // Marked by position and read back in order: ascending ids, so that the draw needs no sort.
+  if (marks.length < n) marks = new Uint8Array(Math.max(n, 2 * marks.length));
+  marks.fill(0, 0, n);
+  for (let j = 0; j < count; j++) marks[idOfKey(keys[j])] = 1;
+  const out = new Int32Array(count);
+  for (let j = 0, o = 0; o < count; j++) if (marks[j] === 1) out[o++] = ids[j];
+  return out;
+}
+let marks = new Uint8Array(256);
 
 /**
  * Sorts a[0..n) ascending (distinct, finite numbers). Insertion sort up to 64: the sets a step
@@ -74,14 +112,18 @@ function sortPrefix(a: Float64Array, n: number): void {
 }
 
 /**
- * The ids of an explicit kept set in ascending order, as a new array. The same insertion sort as
- * sortPrefix, on its own array type: one function on both made V8's element loads polymorphic.
+ * The ids of an explicit kept set in ascending order: the set itself when it already is (callers
+ * do not write to it), else a sorted copy. The same insertion sort as sortPrefix, on its own array
+ * type: one function on both made V8's element loads polymorphic.
  */
 export function ascending(kept: Int32Array): Int32Array {
+  const n = kept.length;
+  let j = 1;
+  while (j < n && kept[j - 1] < kept[j]) j++;
+  if (j >= n) return kept;
   const ids = kept.slice();
-  const n = ids.length;
   if (n > 64) return ids.sort();
-  for (let j = 1; j < n; j++) {
+  for (; j < n; j++) {
     const v = ids[j];
     let i = j - 1;
     for (; i >= 0 && ids[i] > v; i--) ids[i + 1] = ids[i];
@@ -176,25 +218,30 @@ export function keepTopByMask(r: Row, k: number): null {
 }
 
 /**
- * The k highest-w unmasked tokens (ties to lower ids), by value descending. From the candidates
- * the validating pass found (r.top) when they cover k, else by the one-pass topK kernel; a row
- * too short for its scratch sorts every unmasked token instead.
+ * The k highest-w unmasked tokens (ties to lower ids), by value descending, or in any order when
+ * `anyOrder` (then, when the candidates are exactly those k, ascending and without a sort). From
+ * the candidates the validating pass found (r.top) when they cover k, else by the one-pass topK
+ * kernel; a row too short for its scratch sorts every unmasked token instead.
  */
-export function topOfAll(r: Row, k: number): Int32Array {
+export function topOfAll(r: Row, k: number, anyOrder = false): Int32Array {
   if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
   if (!topKFits(r.V, k)) return sortDesc(allUnmasked(r), (i) => r.w[i]).subarray(0, k); // a short row
   const top = r.top;
   r.top = undefined;
+  let found: Int32Array;
   if (top && k + top.edited.length <= top.k) {
-    // The validating pass's candidates, and the edited tokens, each once and unmasked (with no
-    // edit the candidates alone, none of them masked).
-    const found = r.idx.subarray(0, top.count);
-    const ids = top.edited.length === 0 ? found : [...new Set([...top.edited, ...found])].filter((i) => r.w[i] > -Infinity);
-    return sortDesc(ids, (i) => r.w[i]).subarray(0, k);
+    found = r.idx.subarray(0, top.count);
+    if (top.edited.length > 0) {
+      // The validating pass's candidates and the edited tokens, each once and unmasked.
+      const ids = [...new Set([...top.edited, ...found])].filter((i) => r.w[i] > -Infinity);
+      return sortDesc(ids, (i) => r.w[i]).subarray(0, k);
+    }
+  } else {
+    found = r.idx.subarray(0, r.k.topK(r.V, k).count);
+    r.eScale = NaN; // the pass's scratch is e
   }
-  const count = r.k.topK(r.V, k).count;
-  r.eScale = NaN; // the pass's scratch is e
-  return sortDesc(r.idx.subarray(0, count), (i) => r.w[i]);
+  if (anyOrder && found.length <= k) return found.slice();
+  return sortDesc(found, (i) => r.w[i]).subarray(0, k);
 }
 
 /** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
