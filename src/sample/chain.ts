@@ -10,7 +10,7 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, prefix, scaled, sortDesc,
+  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, prefix, scaled, sortDesc, stale,
   topOfAll, validate, validateWithTop, type Row,
 } from "./row.js";
 
@@ -25,8 +25,18 @@ export interface SampleResult {
 
 function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array {
   if (kept) {
-    const { ids, e, z } = expsOf(r, kept, s);
-    return heaviest(ids, e, p * z);
+    const all = expsOf(r, kept, s);
+    const cut = heaviest(all.ids, all.e, p * all.z);
+    if (cut.ids === all.ids) return cut.ids;
+    // The cut's exps for the draw (or the next stage): the same values when its max is the set's,
+    // which it is unless tied exps of 1 left the max out; Σ again in id order.
+    let z = 0, m = -Infinity;
+    for (let j = 0; j < cut.ids.length; j++) {
+      z += cut.e[j];
+      if (r.w[cut.ids[j]] > m) m = r.w[cut.ids[j]];
+    }
+    if (m === all.m) r.exps = { ids: cut.ids, e: cut.e, z, m, s };
+    return cut.ids;
   }
   if (s === 0) return topP(r, allUnmasked(r), p, s);
   const z = expAll(r, s);
@@ -40,7 +50,7 @@ function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array
     for (let j = 0; j < count; j++) mass += r.e[r.idx[j]];
     if (mass >= target || lo === F32_TINY) {
       const ids = r.idx.slice(0, count);
-      return heaviest(ids, Array.from(ids, (i) => r.e[i]), target);
+      return heaviest(ids, Array.from(ids, (i) => r.e[i]), target).ids;
     }
   }
 }
@@ -193,7 +203,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
     // validate() finds and reports the first invalid logit, or that every token is banned.
     if (!local || invalid || m === -Infinity) return validate(r, x, "banned");
     r.m = m === 0 ? 0 : m;
-    r.eScale = NaN;
+    stale(r);
     r.top = top;
   };
 
@@ -230,7 +240,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
           for (let i = 0; i < V; i++) w[i] = fr(w[i] * 0.5);
           r.top = undefined;
           r.m = fr(r.m * 0.5);
-          r.eScale = NaN;
+          stale(r);
           s = fr(s * 2);
         }
         break;

@@ -69,9 +69,10 @@ const idOfKey = (key: number): number => key - Math.floor(key / 2097152) * 20971
 
 /**
  * Of ids (ascending, e[j] the weight of ids[j]), the fewest by weight descending (ties to lower
- * ids) whose running sum reaches target, as ascending ids: top-p's cut. All of them if none does.
+ * ids) whose running sum reaches target, as ascending ids with their weights: top-p's cut. All of
+ * them if none does.
  */
-export function heaviest(ids: Int32Array, e: ArrayLike<number>, target: number): Int32Array {
+export function heaviest(ids: Int32Array, e: ArrayLike<number>, target: number): { ids: Int32Array; e: ArrayLike<number> } {
   const n = ids.length;
   const keys = sortedKeys(n, (j) => j, (j) => e[j]); // positions: ascending ids, so ties go to the lower id
   let run = 0, count = n;
@@ -82,14 +83,20 @@ export function heaviest(ids: Int32Array, e: ArrayLike<number>, target: number):
       break;
     }
   }
-  if (count === n) return ids;
+  if (count === n) return { ids, e };
   // Marked by position and read back in order: ascending ids, so that the draw needs no sort.
   if (marks.length < n) marks = new Uint8Array(Math.max(n, 2 * marks.length));
   marks.fill(0, 0, n);
   for (let j = 0; j < count; j++) marks[idOfKey(keys[j])] = 1;
   const out = new Int32Array(count);
-  for (let j = 0, o = 0; o < count; j++) if (marks[j] === 1) out[o++] = ids[j];
-  return out;
+  const weights: number[] = new Array<number>(count).fill(0);
+  for (let j = 0, o = 0; o < count; j++) {
+    if (marks[j] === 1) {
+      out[o] = ids[j];
+      weights[o++] = e[j];
+    }
+  }
+  return { ids: out, e: weights };
 }
 let marks = new Uint8Array(256);
 
@@ -145,6 +152,11 @@ export interface Row {
   eScale: number;
   /** Σe for that scale. */
   eSum: number;
+  /**
+   * expsOf's last result for an explicit kept set, kept for the next stage or the draw on the
+   * same set (the same array) at the same scale. Cleared with eScale by anything that writes w.
+   */
+  exps?: Exps;
   /**
    * When idx[0..count) holds the k largest of w as the row came in (ascending ids, from the pass
    * that validated it) and `edited` the ids whose logits were edited since: the top k − |edited|
@@ -213,7 +225,7 @@ export function keepTopByMask(r: Row, k: number): null {
     for (let j = ties - (atLeast - k); j < ties; j++) r.w[r.idx[j]] = -Infinity;
   }
   r.k.maskBelow("w", r.V, tau);
-  r.eScale = NaN;
+  stale(r);
   return null;
 }
 
@@ -238,14 +250,31 @@ export function topOfAll(r: Row, k: number, anyOrder = false): Int32Array {
     }
   } else {
     found = r.idx.subarray(0, r.k.topK(r.V, k).count);
-    r.eScale = NaN; // the pass's scratch is e
+    stale(r); // the pass's scratch is e
   }
   if (anyOrder && found.length <= k) return found.slice();
   return sortDesc(found, (i) => r.w[i]).subarray(0, k);
 }
 
+/** An explicit kept set in ascending ids, their exps at scale s shifted by m (their max), and Σ in id order. */
+export interface Exps {
+  ids: Int32Array;
+  e: ArrayLike<number>;
+  z: number;
+  m: number;
+  s: number;
+}
+
+/** The row's w (or its exps) changed: the whole-row exps in e and any kept set's exps are stale. */
+export function stale(r: Row): void {
+  r.eScale = NaN;
+  r.exps = undefined;
+}
+
 /** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
-export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: number[]; z: number; m: number } {
+export function expsOf(r: Row, kept: Int32Array, s: number): Exps {
+  const last = r.exps;
+  if (last && last.ids === kept && last.s === s) return last;
   const ids = ascending(kept);
   let m = -Infinity;
   for (const i of ids) if (r.w[i] > m) m = r.w[i];
@@ -255,7 +284,7 @@ export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; 
     e[j] = s === 0 ? 1 : expLane(scaled(r.w[ids[j]], m, s));
     z += e[j];
   }
-  return { ids, e, z, m };
+  return (r.exps = { ids, e, z, m, s });
 }
 
 /** Walks ids sorted by priority, accumulating weight(id), until the sum reaches target. */
@@ -286,7 +315,7 @@ export function allUnmasked(r: Row): Int32Array {
  */
 export function maskBelow(r: Row, src: "w" | "e", lo: number): null {
   r.k.maskBelow(src, r.V, f32AtLeast(lo));
-  r.eScale = NaN;
+  stale(r);
   return null;
 }
 
@@ -328,5 +357,5 @@ function check(r: Row, x: Float32Array, allMasked: "masked" | "banned", max: num
   }
   if (max === -Infinity) throw new RowError(allMasked, -1);
   r.m = max;
-  r.eScale = NaN;
+  stale(r);
 }

@@ -5,7 +5,7 @@
 
 import { ln64 } from "../js/log.js";
 import { combine16 } from "../js/mask.js";
-import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, type Row } from "./row.js";
+import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, stale, topOfAll, type Row } from "./row.js";
 
 /** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
 export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
@@ -81,7 +81,7 @@ export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: numbe
   // has a smaller exp, so a smaller logit.
   const m = r.w[order[order.length - 1]];
   r.m = m === 0 ? 0 : m;
-  r.eScale = NaN;
+  stale(r);
   r.top = undefined;
   return null;
 }
