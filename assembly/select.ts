@@ -102,7 +102,10 @@ function lanes16(g0: v128, g1: v128, g2: v128, g3: v128): i32 {
 @inline
 function emit(mask: i32, i: i32, count: i32, idx: usize, cap: i32): i32 {
   while (mask != 0) {
-    if (count < cap) store<i32>(idx + (<usize>count << 2), i + ctz(mask));
+    // Past cap only the count is wanted: one popcnt, not a loop over the bits (a counting pass
+    // over an unmasked row has every bit set).
+    if (count >= cap) return count + popcnt(mask);
+    store<i32>(idx + (<usize>count << 2), i + ctz(mask));
     count++;
     mask &= mask - 1;
   }
