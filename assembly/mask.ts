@@ -155,8 +155,49 @@ export function maskExpsBelow(w: usize, e: usize, n: i32, bound: f32): void {
  */
 export function sumExps(e: usize, n: i32): f64 {
   let total: f64 = 0;
-  for (let b = 0; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
+  let b = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; b + 256 <= n; b += 256) {
+      blockSums4(e + (<usize>b << 2));
+      total += load<f64>(BLOCK_SUMS, 0);
+      total += load<f64>(BLOCK_SUMS, 8);
+      total += load<f64>(BLOCK_SUMS, 16);
+      total += load<f64>(BLOCK_SUMS, 24);
+    }
+  }
+  for (; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
   return total;
+}
+
+/** blockSums4's four results (static, below heap_base: kernels own it). */
+export const BLOCK_SUMS: usize = memory.data(4 << 3, 16);
+
+/**
+ * blockSum of each of the four whole blocks at p (256 floats), into BLOCK_SUMS: the same bits,
+ * the four blocks' additions interleaved. One block alone is two chains of eight dependent adds,
+ * which leaves the adder waiting on each; eight chains keep it busy.
+ */
+export function blockSums4(p: usize): void {
+  const zero = f32x4.splat(0);
+  let lo0 = zero, hi0 = zero, lo1 = zero, hi1 = zero, lo2 = zero, hi2 = zero, lo3 = zero, hi3 = zero;
+  for (let q: usize = 0; q < 256; q += 32) {
+    lo0 = f32x4.add(lo0, v128.load(p + q, 0)); hi0 = f32x4.add(hi0, v128.load(p + q, 16));
+    lo1 = f32x4.add(lo1, v128.load(p + q, 256)); hi1 = f32x4.add(hi1, v128.load(p + q, 272));
+    lo2 = f32x4.add(lo2, v128.load(p + q, 512)); hi2 = f32x4.add(hi2, v128.load(p + q, 528));
+    lo3 = f32x4.add(lo3, v128.load(p + q, 768)); hi3 = f32x4.add(hi3, v128.load(p + q, 784));
+  }
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo0, hi0)), 0);
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo1, hi1)), 8);
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo2, hi2)), 16);
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo3, hi3)), 24);
+}
+
+/** A block's slot pairs t = (f32(s0 + s4), …, f32(s3 + s7)) added as the documented order says. */
+// @ts-ignore: decorator
+@inline
+function lanesSum(t: v128): f64 {
+  return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
+    (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
 }
 
 /** One block's sum in the documented order (n ≤ 64): SIMD for a whole block, else scalar. */
@@ -167,9 +208,7 @@ export function blockSum(p: usize, n: i32): f64 {
       lo = f32x4.add(lo, v128.load(p + (<usize>q << 2)));
       hi = f32x4.add(hi, v128.load(p + (<usize>q << 2), 16));
     }
-    const t = f32x4.add(lo, hi);
-    return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
-      (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
+    return lanesSum(f32x4.add(lo, hi));
   }
   let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
   for (let j = 0; j < n; j++) {

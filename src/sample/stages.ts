@@ -7,8 +7,11 @@ import { ln64 } from "../js/log.js";
 import { combine16 } from "../js/mask.js";
 import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, stale, topOfAll, type Row } from "./row.js";
 
-/** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
-export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
+/**
+ * Entropy H (nats) of the distribution over `kept` at scale s, and its number of tokens when
+ * `counted` (over the whole vocabulary that costs a counting pass, which η does not need).
+ */
+export function entropyOf(r: Row, kept: Int32Array | null, s: number, counted = false): { h: number; count: number } {
   if (kept) {
     const { ids, e, z, m } = expsOf(r, kept, s);
     if (s === 0) return { h: ln64(ids.length), count: ids.length };
@@ -16,7 +19,7 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
     for (let j = 0; j < ids.length; j++) if (e[j] > 0) dot += e[j] * scaled(r.w[ids[j]], m, s);
     return { h: ln64(z) - dot / z, count: ids.length };
   }
-  const count = countUnmasked(r);
+  const count = counted || s === 0 ? countUnmasked(r) : NaN;
   if (s === 0) return { h: ln64(count), count };
   const z = expAll(r, s);
   return { h: ln64(z) - r.k.dotExpArg(r.V, r.m, s) / z, count };
@@ -127,7 +130,7 @@ export function mostProbable(r: Row, kept: Int32Array | null): Int32Array {
  * over the kept set at T = 1, with H / ln N = 0 for a single token.
  */
 export function dynamicTemperature(r: Row, kept: Int32Array | null, t: number, range: number, exponent: number): number {
-  const { h, count } = entropyOf(r, kept, 1);
+  const { h, count } = entropyOf(r, kept, 1, true);
   const ratio = count <= 1 ? 0 : h / ln64(count);
   const lo = Math.max(0, t - range), hi = t + range;
   return lo + (hi - lo) * Math.pow(ratio, exponent);
