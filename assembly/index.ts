@@ -8,7 +8,7 @@ import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt, widenR
 import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf, topK } from "./select";
 import { next32, nextUniform } from "./rng";
-import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations, finiteCount } from "./mask";
+import { maskBelow, maskExpsBelow, sumExps, moments, momentSquares, finiteCount } from "./mask";
 import { f16ToF32, bf16ToF32 } from "./half";
 import { rowExpSum } from "./softmax";
 
@@ -88,19 +88,19 @@ export function sum_exps(e: usize, n: i32): f64 {
   return sumExps(e, n);
 }
 
-/** Σ x over the finite x, in the documented slot order (see mask.ts). */
-export function sum_finite(x: usize, n: i32): f64 {
-  return sumFinite(x, n);
+/** Σ (x − shift) over the finite x, in the documented slot order (see mask.ts); Σ (x − shift)² and their count follow. */
+export function moments_of(x: usize, n: i32, shift: f32): f64 {
+  return moments(x, n, shift);
 }
 
-/** How many finite values the last sum_finite added. */
+/** Σ (x − shift)² of the last moments_of. */
+export function moment_squares(): f64 {
+  return momentSquares;
+}
+
+/** How many finite values the last moments_of added. */
 export function finite_count(): i32 {
   return finiteCount;
-}
-
-/** Σ (x − mean)² over the finite x, in the same order. */
-export function sum_sq_dev(x: usize, n: i32, mean: f64): f64 {
-  return sumSquaredDeviations(x, n, mean);
 }
 
 /** dst[i] = the float32 value of the float16 bits src[i] (exact). */

@@ -334,7 +334,7 @@ export function countEqual(x: usize, n: i32, v: f32): i32 {
 /**
  * Σ e[i]·u[i] over e[i] ≠ 0, with u[i] = f32((x[i] − m)·s): the entropy term of typical-p, η and
  * dynamic temperature. Each product of two float32s is exact in float64; the products go into
- * sixteen float64 slots, i mod 16, combined by combine16 (mask.ts), as sumFinite's are: sixteen
+ * sixteen float64 slots, i mod 16, combined by combine16 (mask.ts): sixteen
  * independent chains instead of one, in an order the scalar build and the TS twin repeat.
  */
 export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {

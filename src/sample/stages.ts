@@ -4,7 +4,7 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { combine16 } from "../js/mask.js";
+import { combine8 } from "../js/mask.js";
 import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, stale, topOfAll, type Row } from "./row.js";
 
 /**
@@ -27,31 +27,39 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number, counted = 
 
 /**
  * Keep l ≥ max − n·σ, max and σ (population) over the finite kept logits. Computed on the
- * unscaled logits, so the kept set is exactly the same at every T > 0. Two passes (mean, then
- * squared deviations) in float64, in the kernels' documented order, so the result is exact to
- * the bit on every backend.
+ * unscaled logits, so the kept set is exactly the same at every T > 0. One pass in float64 over
+ * d = l − max (Σd and Σd², the kernels' documented order), σ² = Σd²/N − (Σd/N)²: shifted by the
+ * max, the two terms stay within a few σ² of each other on logits, so the difference keeps its
+ * digits. The result is exact to the bit on every backend.
  */
 export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array | null {
   const { w } = r;
   if (kept) {
-    // The kernels' sums (sumFinite, sumSquaredDeviations) over just the kept ids: slot id mod 16,
-    // ascending ids, so that an explicit set and the whole vocabulary give the same bits.
+    // The kernels' moments over just the kept ids: slot id mod 8, ascending ids, so that an
+    // explicit set and the whole vocabulary give the same bits.
     const ids = ascending(kept);
-    const slots = (f: (v: number) => number) => {
-      const s = new Array<number>(16).fill(0);
-      for (const i of ids) if (w[i] !== -Infinity) s[i & 15] += f(w[i]);
-      return combine16(s);
-    };
-    let count = 0, max = -Infinity;
-    for (const i of ids) if (w[i] !== -Infinity) { count++; if (w[i] > max) max = w[i]; }
-    const mean = slots((v) => v) / count;
-    const threshold = max - n * Math.sqrt(slots((v) => (v - mean) * (v - mean)) / count);
+    let max = -Infinity;
+    for (const i of ids) if (w[i] > max) max = w[i];
+    const s = new Array<number>(16).fill(0);
+    let count = 0;
+    for (const i of ids) {
+      if (w[i] === -Infinity) continue;
+      count++;
+      const d = w[i] - max;
+      s[i & 7] += d;
+      s[8 + (i & 7)] += d * d;
+    }
+    const threshold = max - n * sigma(combine8(s, 0), combine8(s, 8), count);
     return ids.filter((i) => w[i] >= threshold);
   }
-  const { sum, count } = r.k.sumFinite(r.V); // count: the finite ones, every unmasked token
+  const { sum, squares, count } = r.k.moments(r.V, r.m); // count: the finite ones, every unmasked token
+  return maskBelow(r, "w", r.m - n * sigma(sum, squares, count));
+}
+
+/** σ from Σd, Σd² over N values (population); rounding may leave σ² a hair below 0 for N equal values. */
+function sigma(sum: number, squares: number, count: number): number {
   const mean = sum / count;
-  const squares = r.k.sumSquaredDeviations(r.V, mean);
-  return maskBelow(r, "w", r.m - n * Math.sqrt(squares / count));
+  return Math.sqrt(Math.max(0, squares / count - mean * mean));
 }
 
 /** The ids of the kept set (or of every unmasked token) with p ≥ q at scale s, and its exps. */

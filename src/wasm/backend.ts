@@ -177,8 +177,7 @@ export class WasmBackend implements Backend {
       maskBelow: (src, n, bound) => k.mask_below(w, src === "w" ? w : e, n, bound),
       maskExpsBelow: (n, bound) => k.mask_exps_below(w, e, n, bound),
       sumExps: (n) => k.sum_exps(e, n),
-      sumFinite: (n) => ({ sum: k.sum_finite(w, n), count: k.finite_count() }),
-      sumSquaredDeviations: (n, mean) => k.sum_sq_dev(w, n, mean),
+      moments: (n, shift) => ({ sum: k.moments_of(w, n, shift), squares: k.moment_squares(), count: k.finite_count() }),
     };
   }
 
