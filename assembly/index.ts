@@ -5,7 +5,7 @@
 // says that widen_rows has already validated the rows and stored their maxima there.
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt, widenRows } from "./softmax";
-import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
+import { rowMax, sawNaN, dotExpArg, expSumSparse, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf, topK } from "./select";
 import { next32, nextUniform } from "./rng";
 import { maskBelow, maskExpsBelow, sumExps, moments, momentSquares, finiteCount } from "./mask";
@@ -41,6 +41,14 @@ export function argmax(x: usize, out: usize, rows: i32, cols: i32, maxes: usize)
 /** The exp pass of one row, y[i] = exp((x[i] − m)·s), returning the sum in the documented order. */
 export function exp_sum(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
   return rowExpSum(x, y, n, m, s, true);
+}
+
+/**
+ * exp_sum for a row a filter left mostly −Infinity: the same bits, all-masked blocks skipped.
+ * Only for s ≥ 2^-100 (exp_sum halves the row below that; the sampler does so itself first).
+ */
+export function exp_sum_sparse(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
+  return expSumSparse(x, y, n, m, s);
 }
 
 /** Max of a row, ignoring NaN; has_nan() then says whether there was one. */

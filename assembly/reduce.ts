@@ -233,14 +233,14 @@ function expBlock(
 }
 
 /**
- * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above.
- * Requires x[i] ≤ m (so every argument is ≤ 0); x may equal y. Without `doStore`, y is unused
- * and the exps go to SCRATCH. Not inlined: one copy of the 64-float body (and one for the
- * remainder) serves every caller, which keeps the module small; a call costs nothing next to a row.
+ * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above,
+ * added to `total` (a running sum of earlier blocks of the row, or 0). Requires x[i] ≤ m (so
+ * every argument is ≤ 0); x may equal y. Without `doStore`, y is unused and the exps go to
+ * SCRATCH. Not inlined: one copy of the 64-float body (and one for the remainder) serves every
+ * caller, which keeps the module small; a call costs nothing next to a row.
  */
-export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool): f64 {
+export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool, total: f64 = 0): f64 {
   const c = EXP_CONSTANTS;
-  let total: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     // Hoisted into locals once per call: a v128.load32_splat at each use was measured 1.6× slower
     // (issue #11).
@@ -315,6 +315,48 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
     }
   }
   return total;
+}
+
+/**
+ * expSum(x, y, n, m, s, true) for a row that a filter left mostly −Infinity (top-n-σ, a large
+ * top-k by mask), with the same bits: a block of 64 that is all −Infinity has exps of +0 and adds
+ * +0 to the total, so it is filled with zeros instead of computed, and the blocks between such
+ * runs go through expSum with the running total. One test per block: on a dense row it costs a
+ * few percent, so the sampler asks for it only after masking.
+ */
+export function expSumSparse(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
+  if (!ASC_FEATURE_SIMD) return expSum(x, y, n, m, s, true);
+  const full = n & ~(BLOCK - 1);
+  const zero = f32x4.splat(0);
+  let total: f64 = 0;
+  let run = 0; // where the blocks not yet computed start
+  for (let b = 0; b < full; b += BLOCK) {
+    const p = x + (<usize>b << 2);
+    if (!allMasked64(p)) continue;
+    if (b > run) total = expSum(x + (<usize>run << 2), y + (<usize>run << 2), b - run, m, s, true, total);
+    const q = y + (<usize>b << 2);
+    for (let o: usize = 0; o < 256; o += 64) {
+      v128.store(q + o, zero, 0); v128.store(q + o, zero, 16); v128.store(q + o, zero, 32); v128.store(q + o, zero, 48);
+    }
+    run = b + BLOCK;
+  }
+  if (n > run) total = expSum(x + (<usize>run << 2), y + (<usize>run << 2), n - run, m, s, true, total);
+  return total;
+}
+
+/** Whether the 64 floats at p are all −Infinity. */
+// @ts-ignore: decorator
+@inline
+function allMasked64(p: usize): bool {
+  const ninf = f32x4.splat(-Infinity);
+  let all = i32x4.splat(-1);
+  for (let o: usize = 0; o < 256; o += 64) {
+    all = v128.and(all, v128.and(
+      v128.and(f32x4.eq(v128.load(p + o, 0), ninf), f32x4.eq(v128.load(p + o, 16), ninf)),
+      v128.and(f32x4.eq(v128.load(p + o, 32), ninf), f32x4.eq(v128.load(p + o, 48), ninf)),
+    ));
+  }
+  return i32x4.bitmask(all) == 15;
 }
 
 /** Number of entries of x[0..n) that are not −Infinity. */

@@ -56,8 +56,11 @@ export interface RowKernels {
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */
   rowMax(n: number): { max: number; nan: boolean };
-  /** e[i] = exp((w[i] − m)·s); returns Σe in the kernels' documented order. */
-  expSum(n: number, m: number, s: number): number;
+  /**
+   * e[i] = exp((w[i] − m)·s); returns Σe in the kernels' documented order. `sparse`: w is mostly
+   * −Infinity, so a pass that skips all-masked blocks (the same bits) is faster.
+   */
+  expSum(n: number, m: number, s: number, sparse?: boolean): number;
   /** Ids i with lo ≤ src[i] ≤ hi into idx (ascending, at most cap); returns the full count. */
   collect(src: "w" | "e", n: number, lo: number, hi: number, cap: number): number;
   /**

@@ -586,6 +586,42 @@ describe("the sampler's new kernels (assembly/mask.ts and its twin src/js/mask.t
   });
 });
 
+describe("the sparse exp pass (exp_sum_sparse, after a filter masked most of the row)", () => {
+  it("gives exp_sum's bits, sum and every exp, on every backend, for 300 rows with runs of all −Infinity blocks (whole blocks, partial tails, a lone token, none masked)", () => {
+    const r = rng(47);
+    for (let c = 0; c < 300; c++) {
+      const n = 1 + Math.floor(r() * 1200);
+      const x = llmLogits(n, c);
+      const density = [0, 0.002, 0.05, 1][c % 4]; // share of tokens kept
+      for (let i = 0; i < n; i++) if (r() >= density) x[i] = -Infinity;
+      // Runs of whole masked blocks next to kept ones: mask some 64-blocks outright.
+      for (let b = 0; b < n; b += 64) if (r() < 0.3) x.fill(-Infinity, b, Math.min(n, b + 64));
+      x[Math.floor(r() * n)] = 2; // one token at least
+      const m = Math.max(...x);
+      const s = f32(0.5 + r() * 2);
+      const runs = BACKENDS.map((name) =>
+        withBackend(name, () => {
+          const k = backend().rowKernels();
+          k.prepare(x, n);
+          const { w } = k.buffers(n);
+          w.set(x);
+          const out = (sparse: boolean) => {
+            k.buffers(n).e.fill(NaN);
+            const sum = k.expSum(n, m, s, sparse);
+            return { sum, e: Array.from(k.buffers(n).e) };
+          };
+          return { dense: out(false), sparse: out(true) };
+        }),
+      );
+      for (const run of runs) {
+        expect(run.sparse.sum).toBe(runs[0].dense.sum);
+        expect(run.sparse.e).toEqual(runs[0].dense.e);
+        expect(run.dense).toEqual(runs[0].dense);
+      }
+    }
+  });
+});
+
 describe("per-row histories", () => {
   it("histories[i] feeds row i's penalties and DRY: the same tokens as one rows: 1 sampler fed row by row", () => {
     for (const name of BACKENDS) {

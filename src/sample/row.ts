@@ -152,6 +152,8 @@ export interface Row {
   eScale: number;
   /** Σe for that scale. */
   eSum: number;
+  /** Set once a filter has masked w, likely most of it: the exp pass then skips all-masked blocks. */
+  sparse?: boolean;
   /**
    * expsOf's last result for an explicit kept set, kept for the next stage or the draw on the
    * same set (the same array) at the same scale. Cleared with eScale by anything that writes w.
@@ -194,7 +196,7 @@ export function collect(r: Row, src: "w" | "e", lo: number, hi: number, cap: num
 
 export function expAll(r: Row, s: number): number {
   if (r.eScale !== s) {
-    r.eSum = r.k.expSum(r.V, r.m, s);
+    r.eSum = r.k.expSum(r.V, r.m, s, r.sparse);
     r.eScale = s;
   }
   return r.eSum;
@@ -225,6 +227,7 @@ export function keepTopByMask(r: Row, k: number): null {
     for (let j = ties - (atLeast - k); j < ties; j++) r.w[r.idx[j]] = -Infinity;
   }
   r.k.maskBelow("w", r.V, tau);
+  r.sparse = true;
   stale(r);
   return null;
 }
@@ -315,6 +318,7 @@ export function allUnmasked(r: Row): Int32Array {
  */
 export function maskBelow(r: Row, src: "w" | "e", lo: number): null {
   r.k.maskBelow(src, r.V, f32AtLeast(lo));
+  r.sparse = true;
   stale(r);
   return null;
 }

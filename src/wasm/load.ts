@@ -19,6 +19,7 @@ export interface Kernels {
   log_sum_exp(x: number, out: number, rows: number, cols: number, maxes: number, temperature: number, work: number): number;
   argmax(x: number, out: number, rows: number, cols: number, maxes: number): number;
   exp_sum(x: number, y: number, n: number, m: number, s: number): number;
+  exp_sum_sparse(x: number, y: number, n: number, m: number, s: number): number;
   row_max(x: number, n: number): number;
   has_nan(): number;
   collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
@@ -96,7 +97,7 @@ export async function compileEmbedded(): Promise<WebAssembly.Module> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "moments_of", "moment_squares", "finite_count", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
+  "exp_sum_sparse", "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "moments_of", "moment_squares", "finite_count", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
   "widen_rows",
 ] as const;
 
