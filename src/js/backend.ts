@@ -80,6 +80,7 @@ function rowKernels(): RowKernels {
       const max = rowMax(w, 0, n);
       return { max, nan: sawNaN };
     },
+    // No sparse variant here: assembly's exp_sum_sparse only skips work, with the same bits.
     expSum: (n, m, s) => rowExpSum(w, 0, e, 0, n, m, s, true),
     collect: (src, n, lo, hi, cap) => collectRange(src === "w" ? w : e, n, lo, hi, idx, cap),
     topK: (n, k) => ({ count: topK(w, n, k, topKCap(n, k), idx, e), nan: topKSawNaN }),
