@@ -5,10 +5,10 @@
 // says that widen_rows has already validated the rows and stored their maxima there.
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt, widenRows } from "./softmax";
-import { rowMax, sawNaN, dotExpArg, walkCdf } from "./reduce";
+import { rowMax, sawNaN, dotExpArg, expSumSparse, walkCdf } from "./reduce";
 import { collectRange, firstIndexOf, topK } from "./select";
 import { next32, nextUniform } from "./rng";
-import { maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations, finiteCount } from "./mask";
+import { maskBelow, maskExpsBelow, sumExps, moments, momentSquares, finiteCount } from "./mask";
 import { f16ToF32, bf16ToF32 } from "./half";
 import { rowExpSum } from "./softmax";
 
@@ -41,6 +41,14 @@ export function argmax(x: usize, out: usize, rows: i32, cols: i32, maxes: usize)
 /** The exp pass of one row, y[i] = exp((x[i] − m)·s), returning the sum in the documented order. */
 export function exp_sum(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
   return rowExpSum(x, y, n, m, s, true);
+}
+
+/**
+ * exp_sum for a row a filter left mostly −Infinity: the same bits, all-masked blocks skipped.
+ * Only for s ≥ 2^-100 (exp_sum halves the row below that; the sampler does so itself first).
+ */
+export function exp_sum_sparse(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
+  return expSumSparse(x, y, n, m, s);
 }
 
 /** Max of a row, ignoring NaN; has_nan() then says whether there was one. */
@@ -88,19 +96,19 @@ export function sum_exps(e: usize, n: i32): f64 {
   return sumExps(e, n);
 }
 
-/** Σ x over the finite x, in the documented slot order (see mask.ts). */
-export function sum_finite(x: usize, n: i32): f64 {
-  return sumFinite(x, n);
+/** Σ (x − shift) over the finite x, in the documented slot order (see mask.ts); Σ (x − shift)² and their count follow. */
+export function moments_of(x: usize, n: i32, shift: f32): f64 {
+  return moments(x, n, shift);
 }
 
-/** How many finite values the last sum_finite added. */
+/** Σ (x − shift)² of the last moments_of. */
+export function moment_squares(): f64 {
+  return momentSquares;
+}
+
+/** How many finite values the last moments_of added. */
 export function finite_count(): i32 {
   return finiteCount;
-}
-
-/** Σ (x − mean)² over the finite x, in the same order. */
-export function sum_sq_dev(x: usize, n: i32, mean: f64): f64 {
-  return sumSquaredDeviations(x, n, mean);
 }
 
 /** dst[i] = the float32 value of the float16 bits src[i] (exact). */

@@ -24,78 +24,51 @@ export function maskBelow(w: usize, src: usize, n: i32, bound: f32): void {
   }
 }
 
-/** Set by sumFinite: how many x[i] it added (the finite ones), so top-n-σ needs no counting pass. */
+/** Set by moments: how many x[i] it added (the finite ones), so top-n-σ needs no counting pass. */
 export let finiteCount: i32 = 0;
 
-/**
- * Σ x[i] over the finite x[i] (−Infinity skipped), in float64 with sixteen accumulators, slot
- * i mod 16, each in increasing i, combined by combine16: the order src/js/mask.ts repeats bit for
- * bit. Their number goes to finiteCount.
- */
-export function sumFinite(x: usize, n: i32): f64 {
-  return sums(x, n, 0, false);
-}
-
-/** Σ (x[i] − mean)² over the finite x[i], in the same order as sumFinite. */
-export function sumSquaredDeviations(x: usize, n: i32, mean: f64): f64 {
-  return sums(x, n, mean, true);
-}
+/** Set by moments: Σ d² over the same terms. */
+export let momentSquares: f64 = 0;
 
 /**
- * The sixteen float64 slots of a slotted sum (static, below heap_base: kernels own it). Sixteen,
- * not four: 16 floats per iteration into eight independent f64x2 chains. V8 runs 5.4 instructions
- * per float for sum_sq_dev this way against 13 with four slots (4 floats per iteration), though
- * the time per element changed little: the float64 conversions and arithmetic (about 40 vector
- * operations per 16 floats) bound it, not the loop.
+ * Σ d and (into momentSquares) Σ d² over the finite x[i] (−Infinity skipped), d = x[i] − shift in
+ * float64: top-n-σ's mean and variance in one pass, shifted by the row's max so that the squares
+ * do not cancel. Eight float64 slots per sum, slot i mod 8, each in increasing i (SLOTS[0..8)
+ * for d, SLOTS[8..16) for d²), each sum's slots combined by combine8: the order src/js/mask.ts
+ * repeats bit for bit. Their number goes to finiteCount.
  */
-export const SLOTS: usize = memory.data(16 << 3, 16);
-
-/**
- * The slots' total in a fixed pairwise tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)),
- * then the same over s8..s15, then the two halves added.
- */
-export function combine16(): f64 {
-  const p = SLOTS;
-  const a = ((load<f64>(p, 0) + load<f64>(p, 8)) + (load<f64>(p, 16) + load<f64>(p, 24)))
-    + ((load<f64>(p, 32) + load<f64>(p, 40)) + (load<f64>(p, 48) + load<f64>(p, 56)));
-  const b = ((load<f64>(p, 64) + load<f64>(p, 72)) + (load<f64>(p, 80) + load<f64>(p, 88)))
-    + ((load<f64>(p, 96) + load<f64>(p, 104)) + (load<f64>(p, 112) + load<f64>(p, 120)));
-  return a + b;
-}
-
-/** Adds t to slot i mod 16. */
-// @ts-ignore: decorator
-@inline
-export function addToSlot(i: i32, t: f64): void {
-  const p = SLOTS + (<usize>(i & 15) << 3);
-  store<f64>(p, load<f64>(p) + t);
-}
-
-// @ts-ignore: decorator
-@inline
-function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
+export function moments(x: usize, n: i32, shift: f32): f64 {
   let i = 0;
   let count = 0;
+  const k = <f64>shift;
   if (ASC_FEATURE_SIMD) {
-    // acc_j holds slots 2j and 2j + 1: the low and high halves of the four vectors of 16 floats.
+    // s01 holds slots 0 and 1 of Σd, q01 of Σd², and so on: 16 floats per iteration, the first
+    // and third vectors into slots 0–3, the second and fourth into slots 4–7.
     const zero = f64x2.splat(0);
-    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-    let c = i32x4.splat(0); // finite lanes are −1 in `finite`
-    const vm = f64x2.splat(mean), ninf = f32x4.splat(-Infinity);
+    let s01 = zero, s23 = zero, s45 = zero, s67 = zero, q01 = zero, q23 = zero, q45 = zero, q67 = zero;
+    let masked = i32x4.splat(0); // −1 per −Infinity lane
+    const vk = f64x2.splat(k), vk32 = f32x4.splat(shift), ninf = f32x4.splat(-Infinity);
     for (; i + 16 <= n; i += 16) {
       const p = x + (<usize>i << 2);
       const v0 = v128.load(p, 0), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
-      const f0 = v128.not(f32x4.eq(v0, ninf)), f1 = v128.not(f32x4.eq(v1, ninf));
-      const f2 = v128.not(f32x4.eq(v2, ninf)), f3 = v128.not(f32x4.eq(v3, ninf));
-      if (!square) c = i32x4.add(i32x4.add(c, i32x4.add(f0, f1)), i32x4.add(f2, f3)); // −1 per finite lane
-      a0 = f64x2.add(a0, term2(v0, f0, false, vm, square)); a1 = f64x2.add(a1, term2(v0, f0, true, vm, square));
-      a2 = f64x2.add(a2, term2(v1, f1, false, vm, square)); a3 = f64x2.add(a3, term2(v1, f1, true, vm, square));
-      a4 = f64x2.add(a4, term2(v2, f2, false, vm, square)); a5 = f64x2.add(a5, term2(v2, f2, true, vm, square));
-      a6 = f64x2.add(a6, term2(v3, f3, false, vm, square)); a7 = f64x2.add(a7, term2(v3, f3, true, vm, square));
+      const m0 = f32x4.eq(v0, ninf), m1 = f32x4.eq(v1, ninf), m2 = f32x4.eq(v2, ninf), m3 = f32x4.eq(v3, ninf);
+      masked = i32x4.add(masked, i32x4.add(i32x4.add(m0, m1), i32x4.add(m2, m3)));
+      // A −Infinity lane becomes the shift itself: its d is +0, and +0 changes no slot (a slot is
+      // never −0: it starts at +0 and a d of exactly 0 is +0).
+      const w0 = v128.bitselect(vk32, v0, m0), w1 = v128.bitselect(vk32, v1, m1);
+      const w2 = v128.bitselect(vk32, v2, m2), w3 = v128.bitselect(vk32, v3, m3);
+      let d = deviation2(w0, false, vk); s01 = f64x2.add(s01, d); q01 = f64x2.add(q01, f64x2.mul(d, d));
+      d = deviation2(w0, true, vk); s23 = f64x2.add(s23, d); q23 = f64x2.add(q23, f64x2.mul(d, d));
+      d = deviation2(w1, false, vk); s45 = f64x2.add(s45, d); q45 = f64x2.add(q45, f64x2.mul(d, d));
+      d = deviation2(w1, true, vk); s67 = f64x2.add(s67, d); q67 = f64x2.add(q67, f64x2.mul(d, d));
+      d = deviation2(w2, false, vk); s01 = f64x2.add(s01, d); q01 = f64x2.add(q01, f64x2.mul(d, d));
+      d = deviation2(w2, true, vk); s23 = f64x2.add(s23, d); q23 = f64x2.add(q23, f64x2.mul(d, d));
+      d = deviation2(w3, false, vk); s45 = f64x2.add(s45, d); q45 = f64x2.add(q45, f64x2.mul(d, d));
+      d = deviation2(w3, true, vk); s67 = f64x2.add(s67, d); q67 = f64x2.add(q67, f64x2.mul(d, d));
     }
-    if (!square) count = -(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
-    v128.store(SLOTS, a0, 0); v128.store(SLOTS, a1, 16); v128.store(SLOTS, a2, 32); v128.store(SLOTS, a3, 48);
-    v128.store(SLOTS, a4, 64); v128.store(SLOTS, a5, 80); v128.store(SLOTS, a6, 96); v128.store(SLOTS, a7, 112);
+    count = i + (i32x4.extract_lane(masked, 0) + i32x4.extract_lane(masked, 1) + i32x4.extract_lane(masked, 2) + i32x4.extract_lane(masked, 3));
+    v128.store(SLOTS, s01, 0); v128.store(SLOTS, s23, 16); v128.store(SLOTS, s45, 32); v128.store(SLOTS, s67, 48);
+    v128.store(SLOTS, q01, 64); v128.store(SLOTS, q23, 80); v128.store(SLOTS, q45, 96); v128.store(SLOTS, q67, 112);
   } else {
     memory.fill(SLOTS, 0, 16 << 3);
   }
@@ -104,26 +77,52 @@ function sums(x: usize, n: i32, mean: f64, square: bool): f64 {
     const v = load<f32>(x + (<usize>i << 2));
     if (v == -Infinity) continue;
     count++;
-    const d = <f64>v - mean;
-    addToSlot(i, square ? d * d : <f64>v);
+    const d = <f64>v - k;
+    const p = SLOTS + (<usize>(i & 7) << 3);
+    store<f64>(p, load<f64>(p) + d);
+    store<f64>(p, load<f64>(p, 64) + d * d, 64);
   }
-  if (!square) finiteCount = count;
-  return combine16();
+  finiteCount = count;
+  momentSquares = combine8(SLOTS + 64);
+  return combine8(SLOTS);
+}
+
+/** Two lanes of moments' deviations: the low (or high) half of w promoted to float64, minus k. */
+// @ts-ignore: decorator
+@inline
+function deviation2(w: v128, high: bool, k: v128): v128 {
+  return f64x2.sub(f64x2.promote_low_f32x4(high ? i32x4.shuffle(w, w, 2, 3, 0, 1) : w), k);
+}
+
+/** Eight float64 slots at p added in a fixed pairwise tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)). */
+export function combine8(p: usize): f64 {
+  return ((load<f64>(p, 0) + load<f64>(p, 8)) + (load<f64>(p, 16) + load<f64>(p, 24)))
+    + ((load<f64>(p, 32) + load<f64>(p, 40)) + (load<f64>(p, 48) + load<f64>(p, 56)));
 }
 
 /**
- * Two lanes of a slotted sum's terms: the low (or high) half of v promoted to float64, x or
- * (x − mean)², with −Infinity lanes (finite = 0) adding exactly +0, as the scalar path adds nothing.
+ * The sixteen float64 slots of a slotted sum (static, below heap_base: kernels own it): dotExpArg's
+ * sixteen, or moments' eight and eight. Sixteen, not four, for dotExpArg: 16 floats per iteration
+ * into eight independent f64x2 chains. V8 runs 5.1 instructions per float that way against 13
+ * with four slots (4 floats per iteration), though the time per element changed little: the
+ * float64 conversions and arithmetic bound it, not the loop.
  */
+export const SLOTS: usize = memory.data(16 << 3, 16);
+
+/**
+ * The slots' total in a fixed pairwise tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)),
+ * then the same over s8..s15, then the two halves added.
+ */
+export function combine16(): f64 {
+  return combine8(SLOTS) + combine8(SLOTS + 64);
+}
+
+/** Adds t to slot i mod 16. */
 // @ts-ignore: decorator
 @inline
-function term2(v: v128, finite: v128, high: bool, vm: v128, square: bool): v128 {
-  const z = v128.and(v, finite);
-  const h = high ? i32x4.shuffle(z, z, 2, 3, 0, 1) : z;
-  const d = square ? f64x2.sub(f64x2.promote_low_f32x4(h), vm) : f64x2.promote_low_f32x4(h);
-  if (!square) return d;
-  const keep = high ? i64x2.extend_high_i32x4_s(finite) : i64x2.extend_low_i32x4_s(finite);
-  return v128.and(f64x2.mul(d, d), keep);
+export function addToSlot(i: i32, t: f64): void {
+  const p = SLOTS + (<usize>(i & 15) << 3);
+  store<f64>(p, load<f64>(p) + t);
 }
 
 /**
@@ -155,8 +154,49 @@ export function maskExpsBelow(w: usize, e: usize, n: i32, bound: f32): void {
  */
 export function sumExps(e: usize, n: i32): f64 {
   let total: f64 = 0;
-  for (let b = 0; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
+  let b = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; b + 256 <= n; b += 256) {
+      blockSums4(e + (<usize>b << 2));
+      total += load<f64>(BLOCK_SUMS, 0);
+      total += load<f64>(BLOCK_SUMS, 8);
+      total += load<f64>(BLOCK_SUMS, 16);
+      total += load<f64>(BLOCK_SUMS, 24);
+    }
+  }
+  for (; b < n; b += 64) total += blockSum(e + (<usize>b << 2), min(64, n - b));
   return total;
+}
+
+/** blockSums4's four results (static, below heap_base: kernels own it). */
+export const BLOCK_SUMS: usize = memory.data(4 << 3, 16);
+
+/**
+ * blockSum of each of the four whole blocks at p (256 floats), into BLOCK_SUMS: the same bits,
+ * the four blocks' additions interleaved. One block alone is two chains of eight dependent adds,
+ * which leaves the adder waiting on each; eight chains keep it busy.
+ */
+export function blockSums4(p: usize): void {
+  const zero = f32x4.splat(0);
+  let lo0 = zero, hi0 = zero, lo1 = zero, hi1 = zero, lo2 = zero, hi2 = zero, lo3 = zero, hi3 = zero;
+  for (let q: usize = 0; q < 256; q += 32) {
+    lo0 = f32x4.add(lo0, v128.load(p + q, 0)); hi0 = f32x4.add(hi0, v128.load(p + q, 16));
+    lo1 = f32x4.add(lo1, v128.load(p + q, 256)); hi1 = f32x4.add(hi1, v128.load(p + q, 272));
+    lo2 = f32x4.add(lo2, v128.load(p + q, 512)); hi2 = f32x4.add(hi2, v128.load(p + q, 528));
+    lo3 = f32x4.add(lo3, v128.load(p + q, 768)); hi3 = f32x4.add(hi3, v128.load(p + q, 784));
+  }
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo0, hi0)), 0);
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo1, hi1)), 8);
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo2, hi2)), 16);
+  store<f64>(BLOCK_SUMS, lanesSum(f32x4.add(lo3, hi3)), 24);
+}
+
+/** A block's slot pairs t = (f32(s0 + s4), …, f32(s3 + s7)) added as the documented order says. */
+// @ts-ignore: decorator
+@inline
+function lanesSum(t: v128): f64 {
+  return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
+    (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
 }
 
 /** One block's sum in the documented order (n ≤ 64): SIMD for a whole block, else scalar. */
@@ -167,9 +207,7 @@ export function blockSum(p: usize, n: i32): f64 {
       lo = f32x4.add(lo, v128.load(p + (<usize>q << 2)));
       hi = f32x4.add(hi, v128.load(p + (<usize>q << 2), 16));
     }
-    const t = f32x4.add(lo, hi);
-    return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
-      (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
+    return lanesSum(f32x4.add(lo, hi));
   }
   let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
   for (let j = 0; j < n; j++) {

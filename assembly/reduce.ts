@@ -25,7 +25,7 @@
 // inside the loop body with no counter of its own.
 
 import { EXP_CONSTANTS, expLane } from "./exp";
-import { blockSum, SLOTS, addToSlot, combine16 } from "./mask";
+import { BLOCK_SUMS, blockSum, blockSums4, SLOTS, addToSlot, combine16 } from "./mask";
 
 export const BLOCK: i32 = 64;
 
@@ -233,14 +233,14 @@ function expBlock(
 }
 
 /**
- * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above.
- * Requires x[i] ≤ m (so every argument is ≤ 0); x may equal y. Without `doStore`, y is unused
- * and the exps go to SCRATCH. Not inlined: one copy of the 64-float body (and one for the
- * remainder) serves every caller, which keeps the module small; a call costs nothing next to a row.
+ * y[i] = exp((x[i] − m)·s) when `doStore`, and returns Σ exp((x[i] − m)·s) in the order above,
+ * added to `total` (a running sum of earlier blocks of the row, or 0). Requires x[i] ≤ m (so
+ * every argument is ≤ 0); x may equal y. Without `doStore`, y is unused and the exps go to
+ * SCRATCH. Not inlined: one copy of the 64-float body (and one for the remainder) serves every
+ * caller, which keeps the module small; a call costs nothing next to a row.
  */
-export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool): f64 {
+export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool, total: f64 = 0): f64 {
   const c = EXP_CONSTANTS;
-  let total: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     // Hoisted into locals once per call: a v128.load32_splat at each use was measured 1.6× slower
     // (issue #11).
@@ -317,6 +317,48 @@ export function expSum(x: usize, y: usize, n: i32, m: f32, s: f32, doStore: bool
   return total;
 }
 
+/**
+ * expSum(x, y, n, m, s, true) for a row that a filter left mostly −Infinity (top-n-σ, a large
+ * top-k by mask), with the same bits: a block of 64 that is all −Infinity has exps of +0 and adds
+ * +0 to the total, so it is filled with zeros instead of computed, and the blocks between such
+ * runs go through expSum with the running total. One test per block: on a dense row it costs a
+ * few percent, so the sampler asks for it only after masking.
+ */
+export function expSumSparse(x: usize, y: usize, n: i32, m: f32, s: f32): f64 {
+  if (!ASC_FEATURE_SIMD) return expSum(x, y, n, m, s, true);
+  const full = n & ~(BLOCK - 1);
+  const zero = f32x4.splat(0);
+  let total: f64 = 0;
+  let run = 0; // where the blocks not yet computed start
+  for (let b = 0; b < full; b += BLOCK) {
+    const p = x + (<usize>b << 2);
+    if (!allMasked64(p)) continue;
+    if (b > run) total = expSum(x + (<usize>run << 2), y + (<usize>run << 2), b - run, m, s, true, total);
+    const q = y + (<usize>b << 2);
+    for (let o: usize = 0; o < 256; o += 64) {
+      v128.store(q + o, zero, 0); v128.store(q + o, zero, 16); v128.store(q + o, zero, 32); v128.store(q + o, zero, 48);
+    }
+    run = b + BLOCK;
+  }
+  if (n > run) total = expSum(x + (<usize>run << 2), y + (<usize>run << 2), n - run, m, s, true, total);
+  return total;
+}
+
+/** Whether the 64 floats at p are all −Infinity. */
+// @ts-ignore: decorator
+@inline
+function allMasked64(p: usize): bool {
+  const ninf = f32x4.splat(-Infinity);
+  let all = i32x4.splat(-1);
+  for (let o: usize = 0; o < 256; o += 64) {
+    all = v128.and(all, v128.and(
+      v128.and(f32x4.eq(v128.load(p + o, 0), ninf), f32x4.eq(v128.load(p + o, 16), ninf)),
+      v128.and(f32x4.eq(v128.load(p + o, 32), ninf), f32x4.eq(v128.load(p + o, 48), ninf)),
+    ));
+  }
+  return i32x4.bitmask(all) == 15;
+}
+
 /** Number of entries of x[0..n) that are not −Infinity. */
 export function countUnmasked(x: usize, n: i32): i32 {
   let k = 0;
@@ -334,7 +376,7 @@ export function countEqual(x: usize, n: i32, v: f32): i32 {
 /**
  * Σ e[i]·u[i] over e[i] ≠ 0, with u[i] = f32((x[i] − m)·s): the entropy term of typical-p, η and
  * dynamic temperature. Each product of two float32s is exact in float64; the products go into
- * sixteen float64 slots, i mod 16, combined by combine16 (mask.ts), as sumFinite's are: sixteen
+ * sixteen float64 slots, i mod 16, combined by combine16 (mask.ts): sixteen
  * independent chains instead of one, in an order the scalar build and the TS twin repeat.
  */
 export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
@@ -391,23 +433,47 @@ function product2(w: v128, u: v128, high: bool): v128 {
  */
 export function walkCdf(e: usize, n: i32, target: f64): i32 {
   let run: f64 = 0;
-  for (let b = 0; b < n; b += 64) {
-    const len = min(64, n - b);
-    const p = e + (<usize>b << 2);
-    const next = run + blockSum(p, len);
-    if (next > target) {
-      let r = run, last = -1;
-      for (let j = 0; j < len; j++) {
-        const w = <f64>load<f32>(p + (<usize>j << 2));
-        if (w == 0) continue;
-        r += w;
-        last = b + j;
-        if (r > target) return last;
+  let b = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Four blocks' sums at a time (blockSums4: the same bits as blockSum), then crossed in order.
+    for (; b + 256 <= n; b += 256) {
+      blockSums4(e + (<usize>b << 2));
+      for (let j = 0; j < 4; j++) {
+        const next = run + load<f64>(BLOCK_SUMS + (<usize>j << 3));
+        if (next > target) {
+          const at = walkBlock(e, b + (j << 6), 64, run, target);
+          if (at >= 0) return at;
+        }
+        run = next;
       }
-      if (last >= 0) return last;
+    }
+  }
+  for (; b < n; b += 64) {
+    const len = min(64, n - b);
+    const next = run + blockSum(e + (<usize>b << 2), len);
+    if (next > target) {
+      const at = walkBlock(e, b, len, run, target);
+      if (at >= 0) return at;
     }
     run = next;
   }
   for (let i = n - 1; i >= 0; i--) if (load<f32>(e + (<usize>i << 2)) != 0) return i;
   return -1;
+}
+
+/**
+ * Inside the block e[b..b+len) that the running sum crosses: from run, element by element in
+ * float64, the first nonzero element that takes it past target, else the block's last nonzero
+ * element, else −1 (an all-zero block).
+ */
+function walkBlock(e: usize, b: i32, len: i32, run: f64, target: f64): i32 {
+  let last = -1;
+  for (let j = 0; j < len; j++) {
+    const w = <f64>load<f32>(e + (<usize>(b + j) << 2));
+    if (w == 0) continue;
+    run += w;
+    last = b + j;
+    if (run > target) return last;
+  }
+  return last;
 }

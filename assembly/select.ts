@@ -102,7 +102,10 @@ function lanes16(g0: v128, g1: v128, g2: v128, g3: v128): i32 {
 @inline
 function emit(mask: i32, i: i32, count: i32, idx: usize, cap: i32): i32 {
   while (mask != 0) {
-    if (count < cap) store<i32>(idx + (<usize>count << 2), i + ctz(mask));
+    // Past cap only the count is wanted: one popcnt, not a loop over the bits (a counting pass
+    // over an unmasked row has every bit set).
+    if (count >= cap) return count + popcnt(mask);
+    store<i32>(idx + (<usize>count << 2), i + ctz(mask));
     count++;
     mask &= mask - 1;
   }
@@ -186,16 +189,35 @@ function admit(id: i32, v: f32, count: i32, idx: usize, tmp: usize, k: i32, cap:
   return k;
 }
 
-/** The first i (a multiple of 16, from i up to end) whose 16 floats are not all ≤ tau; end if none. */
+/**
+ * The first i (from i in steps of 16, up to end) whose 16 floats are not all ≤ tau; end if none.
+ * 32 floats per test while they pass: the test's compare-and-branch is then half as frequent.
+ */
 function skipAtMost(x: usize, i: i32, end: i32, tau: f32): i32 {
   const vt = f32x4.splat(tau);
+  for (; i + 32 <= end; i += 32) {
+    const p = x + (<usize>i << 2);
+    const le = v128.and(
+      v128.and(
+        v128.and(f32x4.le(v128.load(p, 0), vt), f32x4.le(v128.load(p, 16), vt)),
+        v128.and(f32x4.le(v128.load(p, 32), vt), f32x4.le(v128.load(p, 48), vt)),
+      ),
+      v128.and(
+        v128.and(f32x4.le(v128.load(p, 64), vt), f32x4.le(v128.load(p, 80), vt)),
+        v128.and(f32x4.le(v128.load(p, 96), vt), f32x4.le(v128.load(p, 112), vt)),
+      ),
+    );
+    // bitmask is one instruction in V8's x64 code, all_true five.
+    if (i32x4.bitmask(le) != 15) break;
+  }
+  // The 32 that failed, 16 at a time, or the last 16 of the row.
   for (; i < end; i += 16) {
     const p = x + (<usize>i << 2);
     const le = v128.and(
       v128.and(f32x4.le(v128.load(p, 0), vt), f32x4.le(v128.load(p, 16), vt)),
       v128.and(f32x4.le(v128.load(p, 32), vt), f32x4.le(v128.load(p, 48), vt)),
     );
-    if (!i32x4.all_true(le)) return i;
+    if (i32x4.bitmask(le) != 15) return i;
   }
   return end;
 }

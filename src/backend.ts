@@ -56,8 +56,11 @@ export interface RowKernels {
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */
   rowMax(n: number): { max: number; nan: boolean };
-  /** e[i] = exp((w[i] − m)·s); returns Σe in the kernels' documented order. */
-  expSum(n: number, m: number, s: number): number;
+  /**
+   * e[i] = exp((w[i] − m)·s); returns Σe in the kernels' documented order. `sparse`: w is mostly
+   * −Infinity, so a pass that skips all-masked blocks (the same bits) is faster.
+   */
+  expSum(n: number, m: number, s: number, sparse?: boolean): number;
   /** Ids i with lo ≤ src[i] ≤ hi into idx (ascending, at most cap); returns the full count. */
   collect(src: "w" | "e", n: number, lo: number, hi: number, cap: number): number;
   /**
@@ -68,7 +71,7 @@ export interface RowKernels {
   topK(n: number, k: number): { count: number; nan: boolean };
   /** The lowest i with w[i] == v, or −1. */
   firstIndex(n: number, v: number): number;
-  /** Σ e[i]·f32((w[i] − m)·s) over e[i] ≠ 0, in f64: four slots i mod 4 (the kernels' documented order). */
+  /** Σ e[i]·f32((w[i] − m)·s) over e[i] ≠ 0, in f64: sixteen slots i mod 16 (the kernels' documented order). */
   dotExpArg(n: number, m: number, s: number): number;
   /** w[i] = −Infinity wherever src[i] < bound (bound an exact float32). */
   maskBelow(src: "w" | "e", n: number, bound: number): void;
@@ -76,9 +79,11 @@ export interface RowKernels {
   maskExpsBelow(n: number, bound: number): void;
   /** Σe in the exp pass's documented order (what expSum returns for these exps). */
   sumExps(n: number): number;
-  /** Σ w[i] over the finite w[i] and how many there are; Σ (w[i] − mean)² over them; in the kernels' slot order. */
-  sumFinite(n: number): { sum: number; count: number };
-  sumSquaredDeviations(n: number, mean: number): number;
+  /**
+   * Σ d and Σ d² over the finite w (count: how many), d = w − shift in float64, in the documented
+   * slot order (assembly/mask.ts): top-n-σ's mean and variance in one pass.
+   */
+  moments(n: number, shift: number): { sum: number; squares: number; count: number };
   /** The first i whose running Σe (f64, index order) exceeds target; the last nonzero if none. */
   walkCdf(n: number, target: number): number;
 }

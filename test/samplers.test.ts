@@ -548,13 +548,13 @@ describe("validation of the new options", () => {
 });
 
 describe("the sampler's new kernels (assembly/mask.ts and its twin src/js/mask.ts)", () => {
-  it("sum_finite (with its count), sum_sq_dev and mask_below give the same bits on simd, wasm and js for 300 random rows (−Infinity, odd lengths), the sums exactly the documented order (16 slots i mod 16, fixed pairwise tree)", () => {
+  it("moments (Σd, Σd² with d = w − shift, and the finite count) and mask_below give the same bits on simd, wasm and js for 300 random rows (−Infinity, odd lengths), the sums exactly the documented order (8 slots i mod 8 each, fixed pairwise tree)", () => {
     // The documented order, written out independently of the kernels and the twin.
     const slotted = (x: Float32Array, f: (v: number) => number) => {
-      const s = new Array<number>(16).fill(0);
-      x.forEach((v, i) => { if (v !== -Infinity) s[i % 16] += f(v); });
+      const s = new Array<number>(8).fill(0);
+      x.forEach((v, i) => { if (v !== -Infinity) s[i % 8] += f(v); });
       const pair = (a: number, b: number) => s[a] + s[b];
-      return ((pair(0, 1) + pair(2, 3)) + (pair(4, 5) + pair(6, 7))) + ((pair(8, 9) + pair(10, 11)) + (pair(12, 13) + pair(14, 15)));
+      return (pair(0, 1) + pair(2, 3)) + (pair(4, 5) + pair(6, 7));
     };
     const r = rng(31);
     for (let c = 0; c < 300; c++) {
@@ -563,26 +563,61 @@ describe("the sampler's new kernels (assembly/mask.ts and its twin src/js/mask.t
       for (let i = 0; i < n; i++) if (r() < 0.2) x[i] = -Infinity;
       if (x.every((v) => v === -Infinity)) x[0] = 1;
       const bound = f32((r() - 0.5) * 6);
+      const shift = Math.max(...x);
       const results = BACKENDS.map((name) =>
         withBackend(name, () => {
           const k = backend().rowKernels();
           k.prepare(x, n);
           const { w } = k.buffers(n);
           w.set(x);
-          const { sum, count } = k.sumFinite(n);
-          const sq = k.sumSquaredDeviations(n, sum / count);
+          const m = k.moments(n, shift);
           k.maskBelow("w", n, bound);
-          return { sum, count, sq, masked: Array.from(k.buffers(n).w) };
+          return { ...m, masked: Array.from(k.buffers(n).w) };
         }),
       );
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);
       const finite = x.filter((v) => v !== -Infinity).length;
       expect(results[0].count).toBe(finite);
-      expect(results[0].sum).toBe(slotted(x, (v) => v));
-      const mean = results[0].sum / finite;
-      expect(results[0].sq).toBe(slotted(x, (v) => (v - mean) * (v - mean)));
+      expect(results[0].sum).toBe(slotted(x, (v) => v - shift));
+      expect(results[0].squares).toBe(slotted(x, (v) => (v - shift) * (v - shift)));
       expect(results[0].masked.every((v, i) => (x[i] < bound ? v === -Infinity : v === x[i]))).toBe(true);
+    }
+  });
+});
+
+describe("the sparse exp pass (exp_sum_sparse, after a filter masked most of the row)", () => {
+  it("gives exp_sum's bits, sum and every exp, on every backend, for 300 rows with runs of all −Infinity blocks (whole blocks, partial tails, a lone token, none masked)", () => {
+    const r = rng(47);
+    for (let c = 0; c < 300; c++) {
+      const n = 1 + Math.floor(r() * 1200);
+      const x = llmLogits(n, c);
+      const density = [0, 0.002, 0.05, 1][c % 4]; // share of tokens kept
+      for (let i = 0; i < n; i++) if (r() >= density) x[i] = -Infinity;
+      // Runs of whole masked blocks next to kept ones: mask some 64-blocks outright.
+      for (let b = 0; b < n; b += 64) if (r() < 0.3) x.fill(-Infinity, b, Math.min(n, b + 64));
+      x[Math.floor(r() * n)] = 2; // one token at least
+      const m = Math.max(...x);
+      const s = f32(0.5 + r() * 2);
+      const runs = BACKENDS.map((name) =>
+        withBackend(name, () => {
+          const k = backend().rowKernels();
+          k.prepare(x, n);
+          const { w } = k.buffers(n);
+          w.set(x);
+          const out = (sparse: boolean) => {
+            k.buffers(n).e.fill(NaN);
+            const sum = k.expSum(n, m, s, sparse);
+            return { sum, e: Array.from(k.buffers(n).e) };
+          };
+          return { dense: out(false), sparse: out(true) };
+        }),
+      );
+      for (const run of runs) {
+        expect(run.sparse.sum).toBe(runs[0].dense.sum);
+        expect(run.sparse.e).toEqual(runs[0].dense.e);
+        expect(run.dense).toEqual(runs[0].dense);
+      }
     }
   });
 });

@@ -3,7 +3,7 @@
 import { topKCap, type Backend, type RowKernels } from "../backend.js";
 import type { LogitsData } from "../input.js";
 import { bf16ToF32, f16ToF32 } from "./half.js";
-import { finiteCount, maskBelow, maskExpsBelow, sumExps, sumFinite, sumSquaredDeviations } from "./mask.js";
+import { finiteCount, maskBelow, maskExpsBelow, momentSquares, moments, sumExps } from "./mask.js";
 import { dotExpArg, rowMax, sawNaN, walkCdf } from "./reduce.js";
 import { collectRange, firstIndexOf, topK, topKSawNaN } from "./select.js";
 import { HUGE_T_SCALE, argmaxRows, errorAt, logSoftmaxRows, logSumExpRows, rowExpSum, scaleOf, softmaxRows, widenRows } from "./softmax.js";
@@ -80,6 +80,7 @@ function rowKernels(): RowKernels {
       const max = rowMax(w, 0, n);
       return { max, nan: sawNaN };
     },
+    // No sparse variant here: assembly's exp_sum_sparse only skips work, with the same bits.
     expSum: (n, m, s) => rowExpSum(w, 0, e, 0, n, m, s, true),
     collect: (src, n, lo, hi, cap) => collectRange(src === "w" ? w : e, n, lo, hi, idx, cap),
     topK: (n, k) => ({ count: topK(w, n, k, topKCap(n, k), idx, e), nan: topKSawNaN }),
@@ -89,8 +90,7 @@ function rowKernels(): RowKernels {
     maskBelow: (src, n, bound) => maskBelow(w, src === "w" ? w : e, n, bound),
     maskExpsBelow: (n, bound) => maskExpsBelow(w, e, n, bound),
     sumExps: (n) => sumExps(e, n),
-    sumFinite: (n) => ({ sum: sumFinite(w, n), count: finiteCount }),
-    sumSquaredDeviations: (n, mean) => sumSquaredDeviations(w, n, mean),
+    moments: (n, shift) => ({ sum: moments(w, n, shift), squares: momentSquares, count: finiteCount }),
   };
 }
 

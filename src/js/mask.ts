@@ -5,39 +5,42 @@ export function maskBelow(w: Float32Array, src: Float32Array, n: number, bound: 
   for (let i = 0; i < n; i++) if (src[i] < bound) w[i] = -Infinity;
 }
 
-/** Set by sumFinite: how many x[i] it added (the finite ones). */
+/** Set by moments: how many x[i] it added (the finite ones). */
 export let finiteCount = 0;
 
-/** Σ x[i] over the finite x[i]: sixteen float64 slots i mod 16, combined by combine16. */
-export function sumFinite(x: Float32Array, n: number): number {
-  let count = 0;
-  for (let i = 0; i < n; i++) if (x[i] !== -Infinity) count++;
-  finiteCount = count;
-  return sums(x, n, 0, false);
-}
-
-/** Σ (x[i] − mean)² over the finite x[i], in the same order as sumFinite. */
-export function sumSquaredDeviations(x: Float32Array, n: number, mean: number): number {
-  return sums(x, n, mean, true);
-}
-
-/** The slots' total in the kernels' fixed pairwise tree (combine16 in assembly/mask.ts). */
-export function combine16(s: ArrayLike<number>): number {
-  const a = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
-  const b = ((s[8] + s[9]) + (s[10] + s[11])) + ((s[12] + s[13]) + (s[14] + s[15]));
-  return a + b;
-}
+/** Set by moments: Σ d² over the same terms. */
+export let momentSquares = 0;
 
 const slots = new Float64Array(16);
 
-function sums(x: Float32Array, n: number, mean: number, square: boolean): number {
+/**
+ * Σ d and (into momentSquares) Σ d² over the finite x[i], d = x[i] − shift in float64: eight
+ * slots i mod 8 per sum, combined by combine8 (assembly/mask.ts).
+ */
+export function moments(x: Float32Array, n: number, shift: number): number {
   slots.fill(0);
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const v = x[i];
     if (v === -Infinity) continue;
-    slots[i & 15] += square ? (v - mean) * (v - mean) : v;
+    count++;
+    const d = v - shift;
+    slots[i & 7] += d;
+    slots[8 + (i & 7)] += d * d;
   }
-  return combine16(slots);
+  finiteCount = count;
+  momentSquares = combine8(slots, 8);
+  return combine8(slots, 0);
+}
+
+/** Eight slots s[o..o+8) in the kernels' fixed pairwise tree (combine8 in assembly/mask.ts). */
+export function combine8(s: ArrayLike<number>, o: number): number {
+  return ((s[o] + s[o + 1]) + (s[o + 2] + s[o + 3])) + ((s[o + 4] + s[o + 5]) + (s[o + 6] + s[o + 7]));
+}
+
+/** Sixteen slots: combine8 of each half, added (combine16 in assembly/mask.ts). */
+export function combine16(s: ArrayLike<number>): number {
+  return combine8(s, 0) + combine8(s, 8);
 }
 
 const fr = Math.fround;

@@ -10,7 +10,7 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, keepTopByMask, prefix, scaled, sortDesc,
+  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, prefix, scaled, sortDesc, stale,
   topOfAll, validate, validateWithTop, type Row,
 } from "./row.js";
 
@@ -25,12 +25,18 @@ export interface SampleResult {
 
 function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array {
   if (kept) {
-    // By position in ids (ascending ids, so ties still go to the lower id), then back to ids.
-    const { ids, e, z } = expsOf(r, kept, s);
-    const order = sortDesc(e.map((_, j) => j), (j) => e[j]);
-    const cut = prefix(order, (j) => e[j], p * z) ?? order;
-    for (let j = 0; j < cut.length; j++) cut[j] = ids[cut[j]]; // positions to ids, in place (order is ours)
-    return cut;
+    const all = expsOf(r, kept, s);
+    const cut = heaviest(all.ids, all.e, p * all.z);
+    if (cut.ids === all.ids) return cut.ids;
+    // The cut's exps for the draw (or the next stage): the same values when its max is the set's,
+    // which it is unless tied exps of 1 left the max out; Σ again in id order.
+    let z = 0, m = -Infinity;
+    for (let j = 0; j < cut.ids.length; j++) {
+      z += cut.e[j];
+      if (r.w[cut.ids[j]] > m) m = r.w[cut.ids[j]];
+    }
+    if (m === all.m) r.exps = { ids: cut.ids, e: cut.e, z, m, s };
+    return cut.ids;
   }
   if (s === 0) return topP(r, allUnmasked(r), p, s);
   const z = expAll(r, s);
@@ -43,8 +49,8 @@ function topP(r: Row, kept: Int32Array | null, p: number, s: number): Int32Array
     let mass = 0;
     for (let j = 0; j < count; j++) mass += r.e[r.idx[j]];
     if (mass >= target || lo === F32_TINY) {
-      const order = sortDesc(r.idx.slice(0, count), (i) => r.e[i]);
-      return prefix(order, (i) => r.e[i], target) ?? order;
+      const ids = r.idx.slice(0, count);
+      return heaviest(ids, Array.from(ids, (i) => r.e[i]), target).ids;
     }
   }
 }
@@ -197,7 +203,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
     // validate() finds and reports the first invalid logit, or that every token is banned.
     if (!local || invalid || m === -Infinity) return validate(r, x, "banned");
     r.m = m === 0 ? 0 : m;
-    r.eScale = NaN;
+    stale(r);
     r.top = top;
   };
 
@@ -234,13 +240,13 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
           for (let i = 0; i < V; i++) w[i] = fr(w[i] * 0.5);
           r.top = undefined;
           r.m = fr(r.m * 0.5);
-          r.eScale = NaN;
+          stale(r);
           s = fr(s * 2);
         }
         break;
       }
       case "topK":
-        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : o.topK > LARGE_K ? keepTopByMask(r, o.topK) : topOfAll(r, o.topK);
+        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : o.topK > LARGE_K ? keepTopByMask(r, o.topK) : topOfAll(r, o.topK, true);
         break;
       case "topP":
         kept = topP(r, kept, o.topP, s);

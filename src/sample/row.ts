@@ -43,17 +43,62 @@ function valueOfKey(k: number): number {
 // garbage-collector work), which was most of the step's time outside the O(V) passes.
 let keyScratch = new Float64Array(256);
 
-/** Sorts ids by a float32 value descending, ties by lower id, with one numeric key each (ids < 2^21). */
+/**
+ * Sorts ids by a float32 value descending, ties by lower id: one numeric key per id,
+ * (2^32 − 1 − orderKey(value))·2^21 + id, exact in a float64 for ids < 2^21.
+ */
 export function sortDesc(ids: ArrayLike<number>, value: (id: number) => number): Int32Array {
   const n = ids.length;
-  if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, 2 * keyScratch.length));
-  const keys = keyScratch;
-  for (let j = 0; j < n; j++) keys[j] = (0xffffffff - orderKey(value(ids[j]))) * 2097152 + ids[j];
-  sortPrefix(keys, n);
+  const keys = sortedKeys(n, (j) => ids[j], (j) => value(ids[j]));
   const out = new Int32Array(n);
-  for (let j = 0; j < n; j++) out[j] = keys[j] % 2097152;
+  for (let j = 0; j < n; j++) out[j] = idOfKey(keys[j]);
   return out;
 }
+
+/** keyScratch[0..n) = the keys of (id(j), value(j)) for j < n, sorted ascending (value descending). */
+function sortedKeys(n: number, id: (j: number) => number, value: (j: number) => number): Float64Array {
+  if (keyScratch.length < n) keyScratch = new Float64Array(Math.max(n, 2 * keyScratch.length));
+  const keys = keyScratch;
+  for (let j = 0; j < n; j++) keys[j] = (0xffffffff - orderKey(value(j))) * 2097152 + id(j);
+  sortPrefix(keys, n);
+  return keys;
+}
+
+/** The id in a sort key. (Not key % 2^21: V8 computes a float64 remainder by a call into C.) */
+const idOfKey = (key: number): number => key - Math.floor(key / 2097152) * 2097152;
+
+/**
+ * Of ids (ascending, e[j] the weight of ids[j]), the fewest by weight descending (ties to lower
+ * ids) whose running sum reaches target, as ascending ids with their weights: top-p's cut. All of
+ * them if none does.
+ */
+export function heaviest(ids: Int32Array, e: ArrayLike<number>, target: number): { ids: Int32Array; e: ArrayLike<number> } {
+  const n = ids.length;
+  const keys = sortedKeys(n, (j) => j, (j) => e[j]); // positions: ascending ids, so ties go to the lower id
+  let run = 0, count = n;
+  for (let j = 0; j < n; j++) {
+    run += e[idOfKey(keys[j])];
+    if (run >= target) {
+      count = j + 1;
+      break;
+    }
+  }
+  if (count === n) return { ids, e };
+  // Marked by position and read back in order: ascending ids, so that the draw needs no sort.
+  if (marks.length < n) marks = new Uint8Array(Math.max(n, 2 * marks.length));
+  marks.fill(0, 0, n);
+  for (let j = 0; j < count; j++) marks[idOfKey(keys[j])] = 1;
+  const out = new Int32Array(count);
+  const weights: number[] = new Array<number>(count).fill(0);
+  for (let j = 0, o = 0; o < count; j++) {
+    if (marks[j] === 1) {
+      out[o] = ids[j];
+      weights[o++] = e[j];
+    }
+  }
+  return { ids: out, e: weights };
+}
+let marks = new Uint8Array(256);
 
 /**
  * Sorts a[0..n) ascending (distinct, finite numbers). Insertion sort up to 64: the sets a step
@@ -74,14 +119,18 @@ function sortPrefix(a: Float64Array, n: number): void {
 }
 
 /**
- * The ids of an explicit kept set in ascending order, as a new array. The same insertion sort as
- * sortPrefix, on its own array type: one function on both made V8's element loads polymorphic.
+ * The ids of an explicit kept set in ascending order: the set itself when it already is (callers
+ * do not write to it), else a sorted copy. The same insertion sort as sortPrefix, on its own array
+ * type: one function on both made V8's element loads polymorphic.
  */
 export function ascending(kept: Int32Array): Int32Array {
+  const n = kept.length;
+  let j = 1;
+  while (j < n && kept[j - 1] < kept[j]) j++;
+  if (j >= n) return kept;
   const ids = kept.slice();
-  const n = ids.length;
   if (n > 64) return ids.sort();
-  for (let j = 1; j < n; j++) {
+  for (; j < n; j++) {
     const v = ids[j];
     let i = j - 1;
     for (; i >= 0 && ids[i] > v; i--) ids[i + 1] = ids[i];
@@ -103,6 +152,13 @@ export interface Row {
   eScale: number;
   /** Σe for that scale. */
   eSum: number;
+  /** Set once a filter has masked w, likely most of it: the exp pass then skips all-masked blocks. */
+  sparse?: boolean;
+  /**
+   * expsOf's last result for an explicit kept set, kept for the next stage or the draw on the
+   * same set (the same array) at the same scale. Cleared with eScale by anything that writes w.
+   */
+  exps?: Exps;
   /**
    * When idx[0..count) holds the k largest of w as the row came in (ascending ids, from the pass
    * that validated it) and `edited` the ids whose logits were edited since: the top k − |edited|
@@ -140,7 +196,7 @@ export function collect(r: Row, src: "w" | "e", lo: number, hi: number, cap: num
 
 export function expAll(r: Row, s: number): number {
   if (r.eScale !== s) {
-    r.eSum = r.k.expSum(r.V, r.m, s);
+    r.eSum = r.k.expSum(r.V, r.m, s, r.sparse);
     r.eScale = s;
   }
   return r.eSum;
@@ -171,34 +227,57 @@ export function keepTopByMask(r: Row, k: number): null {
     for (let j = ties - (atLeast - k); j < ties; j++) r.w[r.idx[j]] = -Infinity;
   }
   r.k.maskBelow("w", r.V, tau);
-  r.eScale = NaN;
+  r.sparse = true;
+  stale(r);
   return null;
 }
 
 /**
- * The k highest-w unmasked tokens (ties to lower ids), by value descending. From the candidates
- * the validating pass found (r.top) when they cover k, else by the one-pass topK kernel; a row
- * too short for its scratch sorts every unmasked token instead.
+ * The k highest-w unmasked tokens (ties to lower ids), by value descending, or in any order when
+ * `anyOrder` (then, when the candidates are exactly those k, ascending and without a sort). From
+ * the candidates the validating pass found (r.top) when they cover k, else by the one-pass topK
+ * kernel; a row too short for its scratch sorts every unmasked token instead.
  */
-export function topOfAll(r: Row, k: number): Int32Array {
+export function topOfAll(r: Row, k: number, anyOrder = false): Int32Array {
   if (k === 1) return Int32Array.of(r.k.firstIndex(r.V, r.m)); // the first maximum
   if (!topKFits(r.V, k)) return sortDesc(allUnmasked(r), (i) => r.w[i]).subarray(0, k); // a short row
   const top = r.top;
   r.top = undefined;
+  let found: Int32Array;
   if (top && k + top.edited.length <= top.k) {
-    // The validating pass's candidates, and the edited tokens, each once and unmasked (with no
-    // edit the candidates alone, none of them masked).
-    const found = r.idx.subarray(0, top.count);
-    const ids = top.edited.length === 0 ? found : [...new Set([...top.edited, ...found])].filter((i) => r.w[i] > -Infinity);
-    return sortDesc(ids, (i) => r.w[i]).subarray(0, k);
+    found = r.idx.subarray(0, top.count);
+    if (top.edited.length > 0) {
+      // The validating pass's candidates and the edited tokens, each once and unmasked.
+      const ids = [...new Set([...top.edited, ...found])].filter((i) => r.w[i] > -Infinity);
+      return sortDesc(ids, (i) => r.w[i]).subarray(0, k);
+    }
+  } else {
+    found = r.idx.subarray(0, r.k.topK(r.V, k).count);
+    stale(r); // the pass's scratch is e
   }
-  const count = r.k.topK(r.V, k).count;
-  r.eScale = NaN; // the pass's scratch is e
-  return sortDesc(r.idx.subarray(0, count), (i) => r.w[i]);
+  if (anyOrder && found.length <= k) return found.slice();
+  return sortDesc(found, (i) => r.w[i]).subarray(0, k);
+}
+
+/** An explicit kept set in ascending ids, their exps at scale s shifted by m (their max), and Σ in id order. */
+export interface Exps {
+  ids: Int32Array;
+  e: ArrayLike<number>;
+  z: number;
+  m: number;
+  s: number;
+}
+
+/** The row's w (or its exps) changed: the whole-row exps in e and any kept set's exps are stale. */
+export function stale(r: Row): void {
+  r.eScale = NaN;
+  r.exps = undefined;
 }
 
 /** The kept ids of the explicit set with their exps at scale s (max-shifted) and Σ in id order. */
-export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; e: number[]; z: number; m: number } {
+export function expsOf(r: Row, kept: Int32Array, s: number): Exps {
+  const last = r.exps;
+  if (last && last.ids === kept && last.s === s) return last;
   const ids = ascending(kept);
   let m = -Infinity;
   for (const i of ids) if (r.w[i] > m) m = r.w[i];
@@ -208,7 +287,7 @@ export function expsOf(r: Row, kept: Int32Array, s: number): { ids: Int32Array; 
     e[j] = s === 0 ? 1 : expLane(scaled(r.w[ids[j]], m, s));
     z += e[j];
   }
-  return { ids, e, z, m };
+  return (r.exps = { ids, e, z, m, s });
 }
 
 /** Walks ids sorted by priority, accumulating weight(id), until the sum reaches target. */
@@ -239,7 +318,8 @@ export function allUnmasked(r: Row): Int32Array {
  */
 export function maskBelow(r: Row, src: "w" | "e", lo: number): null {
   r.k.maskBelow(src, r.V, f32AtLeast(lo));
-  r.eScale = NaN;
+  r.sparse = true;
+  stale(r);
   return null;
 }
 
@@ -281,5 +361,5 @@ function check(r: Row, x: Float32Array, allMasked: "masked" | "banned", max: num
   }
   if (max === -Infinity) throw new RowError(allMasked, -1);
   r.m = max;
-  r.eScale = NaN;
+  stale(r);
 }

@@ -4,11 +4,14 @@
 // the kernels through row.ts, the rest is on the (small) kept sets, in float64.
 
 import { ln64 } from "../js/log.js";
-import { combine16 } from "../js/mask.js";
-import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, topOfAll, type Row } from "./row.js";
+import { combine8 } from "../js/mask.js";
+import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, stale, topOfAll, type Row } from "./row.js";
 
-/** Entropy H (nats), Z and the number of tokens of the distribution over `kept` at scale s. */
-export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: number; count: number } {
+/**
+ * Entropy H (nats) of the distribution over `kept` at scale s, and its number of tokens when
+ * `counted` (over the whole vocabulary that costs a counting pass, which η does not need).
+ */
+export function entropyOf(r: Row, kept: Int32Array | null, s: number, counted = false): { h: number; count: number } {
   if (kept) {
     const { ids, e, z, m } = expsOf(r, kept, s);
     if (s === 0) return { h: ln64(ids.length), count: ids.length };
@@ -16,7 +19,7 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
     for (let j = 0; j < ids.length; j++) if (e[j] > 0) dot += e[j] * scaled(r.w[ids[j]], m, s);
     return { h: ln64(z) - dot / z, count: ids.length };
   }
-  const count = countUnmasked(r);
+  const count = counted || s === 0 ? countUnmasked(r) : NaN;
   if (s === 0) return { h: ln64(count), count };
   const z = expAll(r, s);
   return { h: ln64(z) - r.k.dotExpArg(r.V, r.m, s) / z, count };
@@ -24,31 +27,39 @@ export function entropyOf(r: Row, kept: Int32Array | null, s: number): { h: numb
 
 /**
  * Keep l ≥ max − n·σ, max and σ (population) over the finite kept logits. Computed on the
- * unscaled logits, so the kept set is exactly the same at every T > 0. Two passes (mean, then
- * squared deviations) in float64, in the kernels' documented order, so the result is exact to
- * the bit on every backend.
+ * unscaled logits, so the kept set is exactly the same at every T > 0. One pass in float64 over
+ * d = l − max (Σd and Σd², the kernels' documented order), σ² = Σd²/N − (Σd/N)²: shifted by the
+ * max, the two terms stay within a few σ² of each other on logits, so the difference keeps its
+ * digits. The result is exact to the bit on every backend.
  */
 export function topNSigma(r: Row, kept: Int32Array | null, n: number): Int32Array | null {
   const { w } = r;
   if (kept) {
-    // The kernels' sums (sumFinite, sumSquaredDeviations) over just the kept ids: slot id mod 16,
-    // ascending ids, so that an explicit set and the whole vocabulary give the same bits.
+    // The kernels' moments over just the kept ids: slot id mod 8, ascending ids, so that an
+    // explicit set and the whole vocabulary give the same bits.
     const ids = ascending(kept);
-    const slots = (f: (v: number) => number) => {
-      const s = new Array<number>(16).fill(0);
-      for (const i of ids) if (w[i] !== -Infinity) s[i & 15] += f(w[i]);
-      return combine16(s);
-    };
-    let count = 0, max = -Infinity;
-    for (const i of ids) if (w[i] !== -Infinity) { count++; if (w[i] > max) max = w[i]; }
-    const mean = slots((v) => v) / count;
-    const threshold = max - n * Math.sqrt(slots((v) => (v - mean) * (v - mean)) / count);
+    let max = -Infinity;
+    for (const i of ids) if (w[i] > max) max = w[i];
+    const s = new Array<number>(16).fill(0);
+    let count = 0;
+    for (const i of ids) {
+      if (w[i] === -Infinity) continue;
+      count++;
+      const d = w[i] - max;
+      s[i & 7] += d;
+      s[8 + (i & 7)] += d * d;
+    }
+    const threshold = max - n * sigma(combine8(s, 0), combine8(s, 8), count);
     return ids.filter((i) => w[i] >= threshold);
   }
-  const { sum, count } = r.k.sumFinite(r.V); // count: the finite ones, every unmasked token
+  const { sum, squares, count } = r.k.moments(r.V, r.m); // count: the finite ones, every unmasked token
+  return maskBelow(r, "w", r.m - n * sigma(sum, squares, count));
+}
+
+/** σ from Σd, Σd² over N values (population); rounding may leave σ² a hair below 0 for N equal values. */
+function sigma(sum: number, squares: number, count: number): number {
   const mean = sum / count;
-  const squares = r.k.sumSquaredDeviations(r.V, mean);
-  return maskBelow(r, "w", r.m - n * Math.sqrt(squares / count));
+  return Math.sqrt(Math.max(0, squares / count - mean * mean));
 }
 
 /** The ids of the kept set (or of every unmasked token) with p ≥ q at scale s, and its exps. */
@@ -81,7 +92,7 @@ export function xtc(r: Row, kept: Int32Array | null, s: number, threshold: numbe
   // has a smaller exp, so a smaller logit.
   const m = r.w[order[order.length - 1]];
   r.m = m === 0 ? 0 : m;
-  r.eScale = NaN;
+  stale(r);
   r.top = undefined;
   return null;
 }
@@ -127,7 +138,7 @@ export function mostProbable(r: Row, kept: Int32Array | null): Int32Array {
  * over the kept set at T = 1, with H / ln N = 0 for a single token.
  */
 export function dynamicTemperature(r: Row, kept: Int32Array | null, t: number, range: number, exponent: number): number {
-  const { h, count } = entropyOf(r, kept, 1);
+  const { h, count } = entropyOf(r, kept, 1, true);
   const ratio = count <= 1 ? 0 : h / ln64(count);
   const lo = Math.max(0, t - range), hi = t + range;
   return lo + (hi - lo) * Math.pow(ratio, exponent);

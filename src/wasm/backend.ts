@@ -168,7 +168,8 @@ export class WasmBackend implements Backend {
         const max = k.row_max(w, n);
         return { max, nan: k.has_nan() !== 0 };
       },
-      expSum: (n, m, s) => k.exp_sum(w, e, n, m, s),
+      // The sparse pass gives the same bits; below 2^-100 only exp_sum halves the row first.
+      expSum: (n, m, s, sparse) => (sparse && s >= 2 ** -100 ? k.exp_sum_sparse(w, e, n, m, s) : k.exp_sum(w, e, n, m, s)),
       collect: (src, n, lo, hi, cap) => k.collect_range(src === "w" ? w : e, n, lo, hi, idx, cap),
       topK: (n, kk) => ({ count: k.top_k(w, n, kk, topKCap(n, kk), idx, e), nan: k.has_nan() !== 0 }),
       firstIndex: (n, v) => k.first_index(w, n, v),
@@ -177,8 +178,7 @@ export class WasmBackend implements Backend {
       maskBelow: (src, n, bound) => k.mask_below(w, src === "w" ? w : e, n, bound),
       maskExpsBelow: (n, bound) => k.mask_exps_below(w, e, n, bound),
       sumExps: (n) => k.sum_exps(e, n),
-      sumFinite: (n) => ({ sum: k.sum_finite(w, n), count: k.finite_count() }),
-      sumSquaredDeviations: (n, mean) => k.sum_sq_dev(w, n, mean),
+      moments: (n, shift) => ({ sum: k.moments_of(w, n, shift), squares: k.moment_squares(), count: k.finite_count() }),
     };
   }
 

@@ -19,6 +19,7 @@ export interface Kernels {
   log_sum_exp(x: number, out: number, rows: number, cols: number, maxes: number, temperature: number, work: number): number;
   argmax(x: number, out: number, rows: number, cols: number, maxes: number): number;
   exp_sum(x: number, y: number, n: number, m: number, s: number): number;
+  exp_sum_sparse(x: number, y: number, n: number, m: number, s: number): number;
   row_max(x: number, n: number): number;
   has_nan(): number;
   collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
@@ -29,9 +30,9 @@ export interface Kernels {
   dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
   walk_cdf(e: number, n: number, target: number): number;
   mask_below(w: number, src: number, n: number, bound: number): void;
-  sum_finite(x: number, n: number): number;
+  moments_of(x: number, n: number, shift: number): number;
+  moment_squares(): number;
   finite_count(): number;
-  sum_sq_dev(x: number, n: number, mean: number): number;
   f16_to_f32(src: number, dst: number, n: number): void;
   mask_exps_below(w: number, e: number, n: number, bound: number): void;
   sum_exps(e: number, n: number): number;
@@ -96,7 +97,7 @@ export async function compileEmbedded(): Promise<WebAssembly.Module> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "sum_finite", "finite_count", "sum_sq_dev", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
+  "exp_sum_sparse", "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "moments_of", "moment_squares", "finite_count", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
   "widen_rows",
 ] as const;
 

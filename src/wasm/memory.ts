@@ -1,12 +1,13 @@
 // The memory model of the WASM backends: who owns which bytes of linear memory, and when a
 // JavaScript view of them goes stale. This file is the only place that places anything.
 //
-//   [0, heap_base)   the module's static data: its constants (written by nobody), and three
+//   [0, heap_base)   the module's static data: its constants (written by nobody), and four
 //                    scratches that the kernels own, dead between calls: 256 bytes
 //                    (assembly/reduce.ts) for the staged tail of a row and the exps of sum-only
 //                    passes, 48 bytes (assembly/half.ts) for the staged tail of a
-//                    half-precision row being widened, and 128 bytes (SLOTS, assembly/mask.ts)
-//                    for the sixteen float64 slots of the slotted sums (both builds).
+//                    half-precision row being widened, 128 bytes (SLOTS, assembly/mask.ts)
+//                    for the sixteen float64 slots of the slotted sums (both builds), and 32
+//                    bytes (BLOCK_SUMS, assembly/mask.ts) for four block sums at a time.
 //   above heap_base  blocks handed out by one first-fit allocator (Arena below), of two kinds:
 //
 //   caller regions   one per wasmInput() buffer. Owned by the caller from wasmInput() until
