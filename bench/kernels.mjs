@@ -22,8 +22,9 @@ function passes(path) {
   const k = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}).exports;
   const X = (k.heap_base() + 63) & ~63, X2 = X + 4 * V, work = X2 + 4 * V, maxes = work + 4 * V, out = maxes + 64;
   // The sampler's passes: a working row W, its exps E, an index list and float16 bits H.
-  const W = out + 64, E = W + 4 * V, idx = E + 4 * V, H = idx + 4 * V, W2 = H + 2 * V;
-  const need = W2 + 4 * V;
+  // S: the row after a filter that kept 1 token in 1000 (the rest −Infinity), for the sparse exp pass.
+  const W = out + 64, E = W + 4 * V, idx = E + 4 * V, H = idx + 4 * V, W2 = H + 2 * V, S = W2 + 4 * V;
+  const need = S + 4 * V;
   if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
   const f32 = new Float32Array(k.memory.buffer);
   f32.set(x, X >> 2);
@@ -34,6 +35,8 @@ function passes(path) {
   const h16 = new Uint16Array(k.memory.buffer, H, V), f = new Float32Array(1), u = new Uint32Array(f.buffer);
   for (let i = 0; i < V; i++) { f[0] = x[i]; h16[i] = ((u[0] >>> 16) & 0x8000) | Math.max(0, Math.min(0x7bff, ((u[0] >>> 13) & 0x3ffff) - 0x1c000)); }
   const total = k.sum_exps(E, V);
+  const sparse = new Float32Array(k.memory.buffer, S, V).fill(-Infinity);
+  for (let i = 0; i < V; i += 1000) sparse[i] = x[i];
   return {
     "softmax in place": () => k.softmax(X2, X2, 1, V, maxes, T), // X2 holds probabilities after the first call: same work
     "logSoftmax": () => k.log_softmax(X, work, 1, V, maxes, T),
@@ -46,8 +49,8 @@ function passes(path) {
     "dot_exp_arg (entropy)": () => k.dot_exp_arg(W, E, V, m, Math.fround(1 / T)),
     "walk_cdf (draw)": () => k.walk_cdf(E, V, total * 0.75),
     "sum_exps": () => k.sum_exps(E, V),
-    "sum_finite": () => k.sum_finite(W, V),
-    "sum_sq_dev": () => k.sum_sq_dev(W, V, 0),
+    "exp_sum_sparse (1 in 1000 kept)": () => k.exp_sum_sparse(S, W2, V, m, Math.fround(1 / T)),
+    "moments_of (top-n-σ)": () => k.moments_of(W, V, m),
     "mask_below (into a copy)": () => k.mask_below(W2, W, V, m - 30),
     "f16_to_f32": () => k.f16_to_f32(H, W2, V),
     "widen_rows (float16 first pass)": () => k.widen_rows(H, W2, 1, V, maxes, 0),
