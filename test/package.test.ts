@@ -104,11 +104,12 @@ describe("the packed package", () => {
   // kernels (in both wasm builds) brought it to 27.7 KB minified with the wasm as base64, and
   // embedding the wasm as hex (gzip-friendly) to 25.1 KB, within issue #14's 26 KB. The one-pass
   // top-k, the fused float16 first pass and the sixteen-slot sums then added 2.0 KB of gzipped
-  // wasm (both builds) and about 1.5 KB of JS: 28.6 KB. The hex moved to the end of the file
-  // (scripts/bundle.mjs) and Binaryen's -Oz over both builds (scripts/build-wasm.mjs) brought it
-  // to 27.1 KB; issue #14's 26 KB would take about 1.1 KB less, which only the JavaScript can give
-  // (README, Cold start). The budget keeps 0.9 KB of headroom.
-  it("the default entry's whole import graph is at most 28 KB gzipped", () => {
+  // wasm (both builds) and about 1.5 KB of JS: 28.6 KB; top-n-σ's moments and the sparse exp
+  // pass: 29.5 KB. The hex moved to the end of the file (scripts/bundle.mjs) and Binaryen's -Oz
+  // over both builds (scripts/build-wasm.mjs) brought it to 27.9 KB; issue #14's 26 KB would take
+  // 1.9 KB less, most of which only the JavaScript can give (README, Cold start). The budget
+  // keeps 0.6 KB of headroom.
+  it("the default entry's whole import graph is at most 28.5 KB gzipped", () => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -119,6 +120,6 @@ describe("the packed package", () => {
     const all = Buffer.concat([...seen].map((f) => readFileSync(f)));
     const gz = gzipSync(all, { level: 9 }).length;
     report(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
-    expect(gz).toBeLessThanOrEqual(28 * 1024);
+    expect(gz).toBeLessThanOrEqual(28.5 * 1024);
   });
 });
