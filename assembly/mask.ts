@@ -130,19 +130,29 @@ export function addToSlot(i: i32, t: f64): void {
  * row's max, after which the exps of the kept tokens are still right and only the sum changes.
  */
 export function maskExpsBelow(w: usize, e: usize, n: i32, bound: f32): void {
-  maskBelow(w, e, n, bound);
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vb = f32x4.splat(bound);
-    for (; i + 4 <= n; i += 4) {
-      const p = e + (<usize>i << 2);
-      const v = v128.load(p);
-      v128.store(p, v128.andnot(v, f32x4.lt(v, vb)));
+    // One pass over both rows, 16 floats per iteration, each vector's mask used for both stores
+    // (two passes, one per row, cost twice the memory traffic).
+    const vb = f32x4.splat(bound), ninf = f32x4.splat(-Infinity);
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2;
+      const e0 = v128.load(e + o, 0), e1 = v128.load(e + o, 16), e2 = v128.load(e + o, 32), e3 = v128.load(e + o, 48);
+      const m0 = f32x4.lt(e0, vb), m1 = f32x4.lt(e1, vb), m2 = f32x4.lt(e2, vb), m3 = f32x4.lt(e3, vb);
+      v128.store(e + o, v128.andnot(e0, m0), 0); v128.store(e + o, v128.andnot(e1, m1), 16);
+      v128.store(e + o, v128.andnot(e2, m2), 32); v128.store(e + o, v128.andnot(e3, m3), 48);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 0), m0), 0);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 16), m1), 16);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 32), m2), 32);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 48), m3), 48);
     }
   }
   for (; i < n; i++) {
     const p = e + (<usize>i << 2);
-    if (load<f32>(p) < bound) store<f32>(p, 0);
+    if (load<f32>(p) < bound) {
+      store<f32>(p, 0);
+      store<f32>(w + (<usize>i << 2), -Infinity);
+    }
   }
 }
 
