@@ -100,30 +100,8 @@ export function combine8(p: usize): f64 {
     + ((load<f64>(p, 32) + load<f64>(p, 40)) + (load<f64>(p, 48) + load<f64>(p, 56)));
 }
 
-/**
- * The sixteen float64 slots of a slotted sum (static, below heap_base: kernels own it): dotExpArg's
- * sixteen, or moments' eight and eight. Sixteen, not four, for dotExpArg: 16 floats per iteration
- * into eight independent f64x2 chains. V8 runs 5.1 instructions per float that way against 13
- * with four slots (4 floats per iteration), though the time per element changed little: the
- * float64 conversions and arithmetic bound it, not the loop.
- */
+/** moments' float64 slots, eight for Σd and eight for Σd² (static, below heap_base: kernels own it). */
 export const SLOTS: usize = memory.data(16 << 3, 16);
-
-/**
- * The slots' total in a fixed pairwise tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)),
- * then the same over s8..s15, then the two halves added.
- */
-export function combine16(): f64 {
-  return combine8(SLOTS) + combine8(SLOTS + 64);
-}
-
-/** Adds t to slot i mod 16. */
-// @ts-ignore: decorator
-@inline
-export function addToSlot(i: i32, t: f64): void {
-  const p = SLOTS + (<usize>(i & 15) << 3);
-  store<f64>(p, load<f64>(p) + t);
-}
 
 /**
  * w[i] = −Infinity and e[i] = 0 wherever e[i] < bound: a filter by probability that keeps the
@@ -204,7 +182,7 @@ export function blockSums4(p: usize): void {
 /** A block's slot pairs t = (f32(s0 + s4), …, f32(s3 + s7)) added as the documented order says. */
 // @ts-ignore: decorator
 @inline
-function lanesSum(t: v128): f64 {
+export function lanesSum(t: v128): f64 {
   return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
     (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
 }
