@@ -399,26 +399,16 @@ export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
       total += lanesSum(f32x4.add(lo, hi));
     }
   }
-  // The last block, shorter than 64 (every block in the scalar build), slot by slot.
+  // The last block, shorter than 64 (every block in the scalar build): its terms staged in
+  // SCRATCH, summed by blockSum in the same slot order.
   const clamp = load<f32>(EXP_CONSTANTS, 36);
   for (; b < n; b += BLOCK) {
     const len = min(BLOCK, n - b);
-    let a0: f32 = 0, a1: f32 = 0, a2: f32 = 0, a3: f32 = 0, a4: f32 = 0, a5: f32 = 0, a6: f32 = 0, a7: f32 = 0;
     for (let j = 0; j < len; j++) {
       const p = <usize>(b + j) << 2;
-      const t = load<f32>(e + p) * max((load<f32>(x + p) - m) * s, clamp);
-      switch (j & 7) {
-        case 0: a0 += t; break;
-        case 1: a1 += t; break;
-        case 2: a2 += t; break;
-        case 3: a3 += t; break;
-        case 4: a4 += t; break;
-        case 5: a5 += t; break;
-        case 6: a6 += t; break;
-        default: a7 += t;
-      }
+      store<f32>(SCRATCH + (<usize>j << 2), load<f32>(e + p) * max((load<f32>(x + p) - m) * s, clamp));
     }
-    total += (<f64>(a0 + a4) + <f64>(a1 + a5)) + (<f64>(a2 + a6) + <f64>(a3 + a7));
+    total += blockSum(SCRATCH, len);
   }
   return total;
 }
