@@ -423,29 +423,24 @@ export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
  */
 export function walkCdf(e: usize, n: i32, target: f64): i32 {
   let run: f64 = 0;
-  let b = 0;
-  if (ASC_FEATURE_SIMD) {
-    // Four blocks' sums at a time (blockSums4: the same bits as blockSum), then crossed in order.
-    for (; b + 256 <= n; b += 256) {
+  for (let b = 0; b < n; ) {
+    // The next four blocks' sums at a time where four whole blocks are left (blockSums4: the
+    // same bits as blockSum), else the next block's; then crossed in order.
+    let count = 1;
+    if (ASC_FEATURE_SIMD && b + 256 <= n) {
       blockSums4(e + (<usize>b << 2));
-      for (let j = 0; j < 4; j++) {
-        const next = run + load<f64>(BLOCK_SUMS + (<usize>j << 3));
-        if (next > target) {
-          const at = walkBlock(e, b + (j << 6), 64, run, target);
-          if (at >= 0) return at;
-        }
-        run = next;
+      count = 4;
+    } else {
+      store<f64>(BLOCK_SUMS, blockSum(e + (<usize>b << 2), min(BLOCK, n - b)));
+    }
+    for (let j = 0; j < count; j++, b += BLOCK) {
+      const next = run + load<f64>(BLOCK_SUMS + (<usize>j << 3));
+      if (next > target) {
+        const at = walkBlock(e, b, min(BLOCK, n - b), run, target);
+        if (at >= 0) return at;
       }
+      run = next;
     }
-  }
-  for (; b < n; b += 64) {
-    const len = min(64, n - b);
-    const next = run + blockSum(e + (<usize>b << 2), len);
-    if (next > target) {
-      const at = walkBlock(e, b, len, run, target);
-      if (at >= 0) return at;
-    }
-    run = next;
   }
   for (let i = n - 1; i >= 0; i--) if (load<f32>(e + (<usize>i << 2)) != 0) return i;
   return -1;
