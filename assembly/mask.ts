@@ -100,49 +100,37 @@ export function combine8(p: usize): f64 {
     + ((load<f64>(p, 32) + load<f64>(p, 40)) + (load<f64>(p, 48) + load<f64>(p, 56)));
 }
 
-/**
- * The sixteen float64 slots of a slotted sum (static, below heap_base: kernels own it): dotExpArg's
- * sixteen, or moments' eight and eight. Sixteen, not four, for dotExpArg: 16 floats per iteration
- * into eight independent f64x2 chains. V8 runs 5.1 instructions per float that way against 13
- * with four slots (4 floats per iteration), though the time per element changed little: the
- * float64 conversions and arithmetic bound it, not the loop.
- */
+/** moments' float64 slots, eight for Σd and eight for Σd² (static, below heap_base: kernels own it). */
 export const SLOTS: usize = memory.data(16 << 3, 16);
-
-/**
- * The slots' total in a fixed pairwise tree: ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)),
- * then the same over s8..s15, then the two halves added.
- */
-export function combine16(): f64 {
-  return combine8(SLOTS) + combine8(SLOTS + 64);
-}
-
-/** Adds t to slot i mod 16. */
-// @ts-ignore: decorator
-@inline
-export function addToSlot(i: i32, t: f64): void {
-  const p = SLOTS + (<usize>(i & 15) << 3);
-  store<f64>(p, load<f64>(p) + t);
-}
 
 /**
  * w[i] = −Infinity and e[i] = 0 wherever e[i] < bound: a filter by probability that keeps the
  * row's max, after which the exps of the kept tokens are still right and only the sum changes.
  */
 export function maskExpsBelow(w: usize, e: usize, n: i32, bound: f32): void {
-  maskBelow(w, e, n, bound);
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const vb = f32x4.splat(bound);
-    for (; i + 4 <= n; i += 4) {
-      const p = e + (<usize>i << 2);
-      const v = v128.load(p);
-      v128.store(p, v128.andnot(v, f32x4.lt(v, vb)));
+    // One pass over both rows, 16 floats per iteration, each vector's mask used for both stores
+    // (two passes, one per row, cost twice the memory traffic).
+    const vb = f32x4.splat(bound), ninf = f32x4.splat(-Infinity);
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2;
+      const e0 = v128.load(e + o, 0), e1 = v128.load(e + o, 16), e2 = v128.load(e + o, 32), e3 = v128.load(e + o, 48);
+      const m0 = f32x4.lt(e0, vb), m1 = f32x4.lt(e1, vb), m2 = f32x4.lt(e2, vb), m3 = f32x4.lt(e3, vb);
+      v128.store(e + o, v128.andnot(e0, m0), 0); v128.store(e + o, v128.andnot(e1, m1), 16);
+      v128.store(e + o, v128.andnot(e2, m2), 32); v128.store(e + o, v128.andnot(e3, m3), 48);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 0), m0), 0);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 16), m1), 16);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 32), m2), 32);
+      v128.store(w + o, v128.bitselect(ninf, v128.load(w + o, 48), m3), 48);
     }
   }
   for (; i < n; i++) {
     const p = e + (<usize>i << 2);
-    if (load<f32>(p) < bound) store<f32>(p, 0);
+    if (load<f32>(p) < bound) {
+      store<f32>(p, 0);
+      store<f32>(w + (<usize>i << 2), -Infinity);
+    }
   }
 }
 
@@ -194,7 +182,7 @@ export function blockSums4(p: usize): void {
 /** A block's slot pairs t = (f32(s0 + s4), …, f32(s3 + s7)) added as the documented order says. */
 // @ts-ignore: decorator
 @inline
-function lanesSum(t: v128): f64 {
+export function lanesSum(t: v128): f64 {
   return (<f64>f32x4.extract_lane(t, 0) + <f64>f32x4.extract_lane(t, 1)) +
     (<f64>f32x4.extract_lane(t, 2) + <f64>f32x4.extract_lane(t, 3));
 }

@@ -25,7 +25,7 @@
 // inside the loop body with no counter of its own.
 
 import { EXP_CONSTANTS, expLane } from "./exp";
-import { BLOCK_SUMS, blockSum, blockSums4, SLOTS, addToSlot, combine16 } from "./mask";
+import { BLOCK_SUMS, blockSum, blockSums4, lanesSum } from "./mask";
 
 export const BLOCK: i32 = 64;
 
@@ -374,53 +374,43 @@ export function countEqual(x: usize, n: i32, v: f32): i32 {
 }
 
 /**
- * Σ e[i]·u[i] over e[i] ≠ 0, with u[i] = f32((x[i] − m)·s): the entropy term of typical-p, η and
- * dynamic temperature. Each product of two float32s is exact in float64; the products go into
- * sixteen float64 slots, i mod 16, combined by combine16 (mask.ts): sixteen
- * independent chains instead of one, in an order the scalar build and the TS twin repeat.
+ * Σ e[i]·u[i] with u[i] = max(f32((x[i] − m)·s), −88): the entropy term of typical-p, η and
+ * dynamic temperature, in the exp pass's summation order (blocks of 64, element j of a block into
+ * float32 slot j mod 8, the block's sum in float64 as the header says, blocks added in float64):
+ * the precision of the Z it is divided by, which a float64 dot product (what this was) only
+ * pretended to beat, at three times the cost. The clamp is the exp's own: e = 0 exactly where
+ * u ≤ −88, so a masked token adds ±0 (never 0·−∞), and where e > 0 the clamp changes nothing.
+ * Every term is ≤ 0, so the sums cannot cancel.
  */
 export function dotExpArg(x: usize, e: usize, n: i32, m: f32, s: f32): f64 {
-  let i = 0;
+  let total: f64 = 0;
+  let b = 0;
   if (ASC_FEATURE_SIMD) {
-    const vm = f32x4.splat(m), vs = f32x4.splat(s);
-    const zero = f64x2.splat(0);
-    // acc_j holds slots 2j and 2j + 1, as in sums (mask.ts).
-    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-    for (; i + 16 <= n; i += 16) {
-      const p = <usize>i << 2;
-      const w0 = v128.load(e + p, 0), w1 = v128.load(e + p, 16), w2 = v128.load(e + p, 32), w3 = v128.load(e + p, 48);
-      const u0 = f32x4.mul(f32x4.sub(v128.load(x + p, 0), vm), vs), u1 = f32x4.mul(f32x4.sub(v128.load(x + p, 16), vm), vs);
-      const u2 = f32x4.mul(f32x4.sub(v128.load(x + p, 32), vm), vs), u3 = f32x4.mul(f32x4.sub(v128.load(x + p, 48), vm), vs);
-      a0 = f64x2.add(a0, product2(w0, u0, false)); a1 = f64x2.add(a1, product2(w0, u0, true));
-      a2 = f64x2.add(a2, product2(w1, u1, false)); a3 = f64x2.add(a3, product2(w1, u1, true));
-      a4 = f64x2.add(a4, product2(w2, u2, false)); a5 = f64x2.add(a5, product2(w2, u2, true));
-      a6 = f64x2.add(a6, product2(w3, u3, false)); a7 = f64x2.add(a7, product2(w3, u3, true));
+    const vm = f32x4.splat(m), vs = f32x4.splat(s), clamp = v128.load32_splat(EXP_CONSTANTS, 36);
+    for (; b + BLOCK <= n; b += BLOCK) {
+      const px = x + (<usize>b << 2), pe = e + (<usize>b << 2);
+      let lo = f32x4.splat(0), hi = lo; // slots 0–3 and 4–7
+      for (let q: usize = 0; q < 256; q += 32) {
+        const u0 = f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(px + q, 0), vm), vs), clamp);
+        const u1 = f32x4.pmax(f32x4.mul(f32x4.sub(v128.load(px + q, 16), vm), vs), clamp);
+        lo = f32x4.add(lo, f32x4.mul(v128.load(pe + q, 0), u0));
+        hi = f32x4.add(hi, f32x4.mul(v128.load(pe + q, 16), u1));
+      }
+      total += lanesSum(f32x4.add(lo, hi));
     }
-    v128.store(SLOTS, a0, 0); v128.store(SLOTS, a1, 16); v128.store(SLOTS, a2, 32); v128.store(SLOTS, a3, 48);
-    v128.store(SLOTS, a4, 64); v128.store(SLOTS, a5, 80); v128.store(SLOTS, a6, 96); v128.store(SLOTS, a7, 112);
-  } else {
-    memory.fill(SLOTS, 0, 16 << 3);
   }
-  for (; i < n; i++) {
-    const p = <usize>i << 2;
-    const w = load<f32>(e + p);
-    if (w == 0) continue;
-    addToSlot(i, <f64>w * <f64>((load<f32>(x + p) - m) * s));
+  // The last block, shorter than 64 (every block in the scalar build): its terms staged in
+  // SCRATCH, summed by blockSum in the same slot order.
+  const clamp = load<f32>(EXP_CONSTANTS, 36);
+  for (; b < n; b += BLOCK) {
+    const len = min(BLOCK, n - b);
+    for (let j = 0; j < len; j++) {
+      const p = <usize>(b + j) << 2;
+      store<f32>(SCRATCH + (<usize>j << 2), load<f32>(e + p) * max((load<f32>(x + p) - m) * s, clamp));
+    }
+    total += blockSum(SCRATCH, len);
   }
-  return combine16();
-}
-
-/**
- * Two lanes of dotExpArg's products, the low (or high) half of w·u in float64; a lane with e = 0 is
- * no token (its u may be −∞) and adds exactly +0, as the scalar path adds nothing.
- */
-// @ts-ignore: decorator
-@inline
-function product2(w: v128, u: v128, high: bool): v128 {
-  const keep = f32x4.ne(w, f32x4.splat(0));
-  const wk = v128.and(w, keep), uk = v128.and(u, keep);
-  const wh = high ? i32x4.shuffle(wk, wk, 2, 3, 0, 1) : wk, uh = high ? i32x4.shuffle(uk, uk, 2, 3, 0, 1) : uk;
-  return f64x2.mul(f64x2.promote_low_f32x4(wh), f64x2.promote_low_f32x4(uh));
+  return total;
 }
 
 /**
@@ -433,29 +423,24 @@ function product2(w: v128, u: v128, high: bool): v128 {
  */
 export function walkCdf(e: usize, n: i32, target: f64): i32 {
   let run: f64 = 0;
-  let b = 0;
-  if (ASC_FEATURE_SIMD) {
-    // Four blocks' sums at a time (blockSums4: the same bits as blockSum), then crossed in order.
-    for (; b + 256 <= n; b += 256) {
+  for (let b = 0; b < n; ) {
+    // The next four blocks' sums at a time where four whole blocks are left (blockSums4: the
+    // same bits as blockSum), else the next block's; then crossed in order.
+    let count = 1;
+    if (ASC_FEATURE_SIMD && b + 256 <= n) {
       blockSums4(e + (<usize>b << 2));
-      for (let j = 0; j < 4; j++) {
-        const next = run + load<f64>(BLOCK_SUMS + (<usize>j << 3));
-        if (next > target) {
-          const at = walkBlock(e, b + (j << 6), 64, run, target);
-          if (at >= 0) return at;
-        }
-        run = next;
+      count = 4;
+    } else {
+      store<f64>(BLOCK_SUMS, blockSum(e + (<usize>b << 2), min(BLOCK, n - b)));
+    }
+    for (let j = 0; j < count; j++, b += BLOCK) {
+      const next = run + load<f64>(BLOCK_SUMS + (<usize>j << 3));
+      if (next > target) {
+        const at = walkBlock(e, b, min(BLOCK, n - b), run, target);
+        if (at >= 0) return at;
       }
+      run = next;
     }
-  }
-  for (; b < n; b += 64) {
-    const len = min(64, n - b);
-    const next = run + blockSum(e + (<usize>b << 2), len);
-    if (next > target) {
-      const at = walkBlock(e, b, len, run, target);
-      if (at >= 0) return at;
-    }
-    run = next;
   }
   for (let i = n - 1; i >= 0; i--) if (load<f32>(e + (<usize>i << 2)) != 0) return i;
   return -1;

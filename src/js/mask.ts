@@ -38,10 +38,6 @@ export function combine8(s: ArrayLike<number>, o: number): number {
   return ((s[o] + s[o + 1]) + (s[o + 2] + s[o + 3])) + ((s[o + 4] + s[o + 5]) + (s[o + 6] + s[o + 7]));
 }
 
-/** Sixteen slots: combine8 of each half, added (combine16 in assembly/mask.ts). */
-export function combine16(s: ArrayLike<number>): number {
-  return combine8(s, 0) + combine8(s, 8);
-}
 
 const fr = Math.fround;
 

@@ -1,7 +1,7 @@
 // The TypeScript twin of assembly/reduce.ts: the max pass and the exp-and-sum pass, with the same
 // summation order (explained there), over Float32Arrays with offsets instead of pointers.
 
-import { blockSum, combine16 } from "./mask.js";
+import { blockSum } from "./mask.js";
 import * as exp from "./exp.js";
 
 const fr = Math.fround;
@@ -145,18 +145,27 @@ export function countEqual(x: Float32Array, o: number, n: number, v: number): nu
   return k;
 }
 
-/** Σ e[i]·f32((x[i] − m)·s) over e[i] ≠ 0, in sixteen float64 slots i mod 16 (see assembly/reduce.ts). */
+/**
+ * Σ e[i]·max(f32((x[i] − m)·s), −88) in the exp pass's order: blocks of 64, float32 slots j mod 8,
+ * block sums in float64 (see dotExpArg in assembly/reduce.ts).
+ */
 export function dotExpArg(x: Float32Array, e: Float32Array, n: number, m: number, s: number): number {
-  slots.fill(0);
-  for (let i = 0; i < n; i++) {
-    const w = e[i];
-    if (w === 0) continue;
-    slots[i & 15] += w * fr(fr(x[i] - m) * s);
+  let total = 0;
+  for (let b = 0; b < n; b += 64) {
+    const end = Math.min(b + 64, n);
+    dotSlots.fill(0);
+    for (let i = b; i < end; i++) {
+      let u = fr(fr(x[i] - m) * s);
+      if (u < CLAMP) u = CLAMP;
+      dotSlots[(i - b) & 7] = fr(dotSlots[(i - b) & 7] + fr(e[i] * u));
+    }
+    const a = dotSlots;
+    total += (fr(a[0] + a[4]) + fr(a[1] + a[5])) + (fr(a[2] + a[6]) + fr(a[3] + a[7]));
   }
-  return combine16(slots);
+  return total;
 }
 
-const slots = new Float64Array(16);
+const dotSlots = new Float64Array(8);
 
 /** The draw's inverse CDF over e, block by block (see walkCdf in assembly/reduce.ts). */
 export function walkCdf(e: Float32Array, n: number, target: number): number {

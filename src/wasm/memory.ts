@@ -6,7 +6,7 @@
 //                    (assembly/reduce.ts) for the staged tail of a row and the exps of sum-only
 //                    passes, 48 bytes (assembly/half.ts) for the staged tail of a
 //                    half-precision row being widened, 128 bytes (SLOTS, assembly/mask.ts)
-//                    for the sixteen float64 slots of the slotted sums (both builds), and 32
+//                    for top-n-σ's sixteen float64 slots (both builds), and 32
 //                    bytes (BLOCK_SUMS, assembly/mask.ts) for four block sums at a time.
 //   above heap_base  blocks handed out by one first-fit allocator (Arena below), of two kinds:
 //
