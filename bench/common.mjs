@@ -15,6 +15,20 @@ export function llmLogits(n, seed = 0x5eed1234) {
   return x;
 }
 
+/**
+ * A history of n token ids < V over a small working set (64 seeded phrases of 3–12 tokens, in
+ * random order), so that DRY finds repeats as it does in text.
+ */
+export function textLikeHistory(V, n) {
+  let s = 7;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const phrases = Array.from({ length: 64 }, () => Array.from({ length: 3 + Math.floor(next() * 10) }, () => Math.floor(next() * V)));
+  const history = [];
+  while (history.length < n) history.push(...phrases[Math.floor(next() * phrases.length)]);
+  history.length = n;
+  return history;
+}
+
 /** `--name value` pairs from the command line. */
 export function cliArgs(argv = process.argv.slice(2)) {
   return Object.fromEntries(argv.flatMap((a, i) => (a.startsWith("--") ? [[a.slice(2), argv[i + 1]]] : [])));

@@ -7,7 +7,7 @@
 //   node bench/samplers-ab.mjs /path/to/one/dist /path/to/other/dist
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { llmLogits } from "./common.mjs";
+import { llmLogits, textLikeHistory } from "./common.mjs";
 const dists = process.argv.slice(2);
 const libs = await Promise.all(dists.map((d) => import(pathToFileURL(resolve(d, "index.js")).href)));
 const V = 128256, T = { temperature: 0.7 };
@@ -21,12 +21,7 @@ const CASES = [
   ["mirostat v2", { ...T, mirostat: 2 }],
   ["ε", { ...T, epsilonCutoff: 3e-4 }],
 ];
-let s = 7;
-const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-const phrases = Array.from({ length: 64 }, () => Array.from({ length: 3 + Math.floor(next() * 10) }, () => Math.floor(next() * V)));
-const history = [];
-while (history.length < 4096) history.push(...phrases[Math.floor(next() * phrases.length)]);
-history.length = 4096;
+const history = textLikeHistory(V, 4096);
 const x = llmLogits(V), out = new Float32Array(V);
 const fns = [];
 libs.forEach((l, li) => {

@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import os from "node:os";
 import { Bench } from "tinybench";
 import { createSampler, setBackend, softmax } from "../dist/index.js";
-import { cliArgs, llmLogits, markdownTable, median } from "./common.mjs";
+import { cliArgs, llmLogits, markdownTable, median, textLikeHistory } from "./common.mjs";
 
 const args = cliArgs();
 const ROUNDS = Number(args.rounds ?? 3);
@@ -34,13 +34,7 @@ const CASES = [
   }],
 ];
 
-// A 4096-token history over a small working set, so that DRY finds repeats as it does in text.
-let s = 7;
-const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-const phrases = Array.from({ length: 64 }, () => Array.from({ length: 3 + Math.floor(next() * 10) }, () => Math.floor(next() * V)));
-const history = [];
-while (history.length < 4096) history.push(...phrases[Math.floor(next() * phrases.length)]);
-history.length = 4096;
+const history = textLikeHistory(V, 4096);
 
 const x = llmLogits(V);
 const results = {};
