@@ -57,7 +57,19 @@ export function collectRange(x: usize, n: i32, lo: f32, hi: f32, idx: usize, cap
     const vlo = f32x4.splat(lo), vhi = f32x4.splat(hi);
     // Hits are rare (top-k keeps a few dozen of 128k), so each 16 floats are first tested with one
     // any_true, and the per-lane masks are built only when something matched.
-    if (hi == Infinity) {
+    if (hi == Infinity && cap == 0) {
+      // Only the count (how many unmasked; top-k by mask's bisection): every lane is counted,
+      // without a branch. A test per 16 floats mispredicts whenever hits are neither rare nor
+      // everywhere, as near the bisection's answer, where such a pass took 3–5 max passes.
+      let c0 = i32x4.splat(0), c1 = c0, c2 = c0, c3 = c0; // −1 per hit, lane by lane
+      for (; i + 16 <= n; i += 16) {
+        const p = x + (<usize>i << 2);
+        c0 = i32x4.add(c0, f32x4.ge(v128.load(p, 0), vlo)); c1 = i32x4.add(c1, f32x4.ge(v128.load(p, 16), vlo));
+        c2 = i32x4.add(c2, f32x4.ge(v128.load(p, 32), vlo)); c3 = i32x4.add(c3, f32x4.ge(v128.load(p, 48), vlo));
+      }
+      const c = i32x4.add(i32x4.add(c0, c1), i32x4.add(c2, c3));
+      count = -(i32x4.extract_lane(c, 0) + i32x4.extract_lane(c, 1) + i32x4.extract_lane(c, 2) + i32x4.extract_lane(c, 3));
+    } else if (hi == Infinity) {
       // The common case (top-k, top-p, min-p): no upper bound, one comparison per vector.
       for (; i + 16 <= n; i += 16) {
         const p = x + (<usize>i << 2);

@@ -208,20 +208,29 @@ export const LARGE_K = 4096;
 /**
  * Keeps the k highest-w unmasked tokens (ties to lower ids, exactly k) by masking every other
  * logit, for a k too large to list and sort (mirostat v1's estimate can be tens of thousands):
- * 32 counting passes bisect the float32 order for the k-th value τ, then w < τ is masked, and so
- * are the highest ids among the ties at τ beyond k. Returns null: the kept set stays implicit.
+ * counting passes bisect the float32 order for a τ with exactly k tokens at or above it, or, when
+ * ties at the k-th value make that impossible, for that value; then w < τ is masked, and so are
+ * the highest ids among the ties at τ beyond k. At most 32 passes; the first count of exactly k
+ * ends the search, which with distinct logits comes once the bracket is narrower than the gap
+ * below the k-th value (about 20 passes at V = 128,256). Returns null: the set stays implicit.
  */
 export function keepTopByMask(r: Row, k: number): null {
   const all = countUnmasked(r);
   if (all <= k) return null; // every unmasked token is kept
   let lo = orderKey(-F32_MAX), hi = orderKey(r.m); // count(≥ lo) > k ≥ 1 ≤ count(≥ hi)
+  let atLeast = all; // count(≥ valueOfKey(lo))
   while (lo < hi) {
     const mid = lo + Math.ceil((hi - lo) / 2);
-    if (collect(r, "w", valueOfKey(mid), Infinity, 0) >= k) lo = mid;
-    else hi = mid - 1;
+    const count = collect(r, "w", valueOfKey(mid), Infinity, 0);
+    if (count >= k) {
+      lo = mid;
+      atLeast = count;
+      if (count === k) break; // exactly the top k, whatever lies below
+    } else {
+      hi = mid - 1;
+    }
   }
   const tau = valueOfKey(lo);
-  const atLeast = collect(r, "w", tau, Infinity, 0);
   if (atLeast > k) {
     const ties = collect(r, "w", tau, tau, r.V); // ascending ids at exactly τ
     for (let j = ties - (atLeast - k); j < ties; j++) r.w[r.idx[j]] = -Infinity;
