@@ -695,23 +695,42 @@ describe("sampleBatch", () => {
   });
 });
 
-describe("top-k beyond 4096 tokens (masked, not listed)", () => {
-  it.each([
-    ["integer logits: many ties, so the search ends at the k-th value and settles the ties", true],
-    ["distinct logits: the search ends at the first count of exactly k", false],
-  ])("keeps exactly the k highest logits, ties at the k-th place to the lowest ids, on every backend (%s; masks)", (_, round) => {
+describe("top-k by mask (k above listsTopK's bound: the counting search)", () => {
+  /** The k highest logits (ties to the lowest ids), as ascending ids: the definition, by a full sort. */
+  const topIds = (x: Float32Array, k: number) =>
+    Array.from(x.keys()).filter((i) => x[i] !== -Infinity).sort((a, b) => x[b] - x[a] || a - b).slice(0, k).sort((a, b) => a - b);
+  const rows: [string, (v: number, i: number, r: () => number) => number][] = [
+    ["integer logits: many ties, so the bracket closes on the k-th value and the ties are settled", (v) => Math.round(v)],
+    ["distinct logits: the bracket ends on a band that is sorted, or on an exact count", (v) => v],
+    ["heavy tails (Cauchy): interpolation stalls and the search bisects", (_, __, r) => Math.tan(Math.PI * (r() - 0.5))],
+    ["magnitudes near 1e30 and a crowd of near-equal values (1 + 1e-6·u): far from the widening's 1, 4, 16, 64", (v, i, r) => (i % 2 ? 1e30 * v : 1 + 1e-6 * r())],
+    ["zeros of both signs among a few values", (_, i) => [0, -0, 1, -1, 0.5][i % 5]],
+  ];
+  it.each(rows)("keeps exactly the k highest logits, ties at the k-th place to the lowest ids, on every backend (%s)", (_, make) => {
     for (const name of BACKENDS) {
       withBackend(name, () => {
-        for (let seed = 1; seed <= 12; seed++) {
-          const V = 20000;
-          const x = llmLogits(V, seed).map((v, i) => (i % 13 === 0 ? -Infinity : round ? Math.round(v) : v));
-          for (const k of [4097, 5000, 12345, 19999]) {
-            const want = Array.from(x.keys()).filter((i) => x[i] !== -Infinity).sort((a, b) => x[b] - x[a] || a - b).slice(0, k).sort((a, b) => a - b);
+        for (let seed = 1; seed <= 6; seed++) {
+          const V = 20000, r = rng(seed);
+          const x = llmLogits(V, seed).map((v, i) => (i % 13 === 0 ? -Infinity : make(v, i, r)));
+          for (const k of [129, 300, 4097, 12345, 18461, 18462, 19999]) {
             const o = resolveOptions("test", { topK: k });
-            expect(Array.from(keptTokens(backend().rowKernels(), x, o, emptyState(o)).kept), `seed ${seed} k ${k}`).toEqual(want);
+            expect(Array.from(keptTokens(backend().rowKernels(), x, o, emptyState(o)).kept), `seed ${seed} k ${k}`).toEqual(topIds(x, k));
           }
         }
       });
+    }
+  });
+  it("mirostat v1 (whose fit gives the search its first guess) keeps exactly a top-k set, the same on every backend, over μ from 2 to 40", () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const V = 30000;
+      const x = llmLogits(V, seed).map((v, i) => (seed % 2 === 0 ? Math.round(4 * v) / 4 : v) - (i % 17 === 0 ? Infinity : 0));
+      for (const mu of [2, 6, 10, 14, 20, 40]) {
+        const o = resolveOptions("test", { mirostat: 1, temperature: [0.5, 1, 1.7][seed % 3] });
+        const kept = BACKENDS.map((name) => withBackend(name, () => Array.from(keptTokens(backend().rowKernels(), x, o, { ...emptyState(o), mu }).kept)));
+        expect(kept[1]).toEqual(kept[0]);
+        expect(kept[2]).toEqual(kept[0]);
+        expect(kept[0], `seed ${seed} μ ${mu}`).toEqual(topIds(x, kept[0].length));
+      }
     }
   });
 });

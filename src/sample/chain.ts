@@ -10,7 +10,7 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, LARGE_K, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, prefix, scaled, sortDesc, stale,
+  F32_TINY, HUGE_T_SCALE, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, listsTopK, prefix, scaled, sortDesc, stale,
   topOfAll, validate, validateWithTop, type Row,
 } from "./row.js";
 
@@ -246,7 +246,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         break;
       }
       case "topK":
-        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : o.topK > LARGE_K ? keepTopByMask(r, o.topK) : topOfAll(r, o.topK, true);
+        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : listsTopK(V, o.topK) ? topOfAll(r, o.topK, true) : keepTopByMask(r, o.topK);
         break;
       case "topP":
         kept = topP(r, kept, o.topP, s);
@@ -289,7 +289,7 @@ function leadingTopK(o: Resolved, st: RowState, V: number): number {
     switch (stage) {
       case "topK": {
         const k = o.topK + edits;
-        return o.topK > 1 && k <= LARGE_K && topKFits(V, k) ? k : 0;
+        return o.topK > 1 && listsTopK(V, k) && topKFits(V, k) ? k : 0;
       }
       case "temperature": {
         if (o.dynatempRange > 0 && o.temperature !== Infinity) return 0;

@@ -5,7 +5,7 @@
 
 import { ln64 } from "../js/log.js";
 import { combine8 } from "../js/mask.js";
-import { LARGE_K, ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, maskBelow, scaled, sortDesc, stale, topOfAll, type Row } from "./row.js";
+import { ascending, collect, countUnmasked, expAll, expsOf, f32AtLeast, keepTopByMask, listsTopK, maskBelow, scaled, sortDesc, stale, topOfAll, type Row } from "./row.js";
 
 /**
  * Entropy H (nats) of the distribution over `kept` at scale s, and its number of tokens when
@@ -166,6 +166,8 @@ export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 
   const keep = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Number.isNaN(k) ? size : k > 0 ? size : 1;
   if (kept) return keep >= kept.length ? kept : sortDesc(kept, (i) => r.w[i]).subarray(0, keep);
   if (keep === Infinity) return null;
-  return keep > LARGE_K ? keepTopByMask(r, keep) : topOfAll(r, keep); // a large set stays implicit
+  // A large set stays implicit. The fit also estimates the k-th logit (ln p_k = ln p_1 − ŝ·ln k),
+  // the mask's first guess.
+  return listsTopK(r.V, keep) ? topOfAll(r, keep) : keepTopByMask(r, keep, wMax - (sHat / s) * Math.log(keep));
 }
 
