@@ -695,7 +695,7 @@ describe("sampleBatch", () => {
   });
 });
 
-describe("top-k by mask (k above listsTopK's bound: the counting search)", () => {
+describe("top-k by mask (k above 4,096: the counting search)", () => {
   /** The k highest logits (ties to the lowest ids), as ascending ids: the definition, by a full sort. */
   const topIds = (x: Float32Array, k: number) =>
     Array.from(x.keys()).filter((i) => x[i] !== -Infinity).sort((a, b) => x[b] - x[a] || a - b).slice(0, k).sort((a, b) => a - b);
@@ -712,7 +712,7 @@ describe("top-k by mask (k above listsTopK's bound: the counting search)", () =>
         for (let seed = 1; seed <= 6; seed++) {
           const V = 20000, r = rng(seed);
           const x = llmLogits(V, seed).map((v, i) => (i % 13 === 0 ? -Infinity : make(v, i, r)));
-          for (const k of [129, 300, 4097, 12345, 18461, 18462, 19999]) {
+          for (const k of [4097, 5000, 9000, 12345, 18000, 18461, 18462, 19999]) {
             const o = resolveOptions("test", { topK: k });
             expect(Array.from(keptTokens(backend().rowKernels(), x, o, emptyState(o)).kept), `seed ${seed} k ${k}`).toEqual(topIds(x, k));
           }
@@ -724,7 +724,7 @@ describe("top-k by mask (k above listsTopK's bound: the counting search)", () =>
     for (let seed = 1; seed <= 8; seed++) {
       const V = 30000;
       const x = llmLogits(V, seed).map((v, i) => (seed % 2 === 0 ? Math.round(4 * v) / 4 : v) - (i % 17 === 0 ? Infinity : 0));
-      for (const mu of [2, 6, 10, 14, 20, 40]) {
+      for (const mu of [2, 6, 8, 9, 10, 11, 12, 14, 20, 40]) {
         const o = resolveOptions("test", { mirostat: 1, temperature: [0.5, 1, 1.7][seed % 3] });
         const kept = BACKENDS.map((name) => withBackend(name, () => Array.from(keptTokens(backend().rowKernels(), x, o, { ...emptyState(o), mu }).kept)));
         expect(kept[1]).toEqual(kept[0]);

@@ -246,7 +246,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         break;
       }
       case "topK":
-        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : listsTopK(V, o.topK) ? topOfAll(r, o.topK, true) : keepTopByMask(r, o.topK);
+        kept = kept ? sortDesc(kept, (i) => w[i]).subarray(0, o.topK) : listsTopK(o.topK) ? topOfAll(r, o.topK, true) : keepTopByMask(r, o.topK);
         break;
       case "topP":
         kept = topP(r, kept, o.topP, s);
@@ -289,7 +289,7 @@ function leadingTopK(o: Resolved, st: RowState, V: number): number {
     switch (stage) {
       case "topK": {
         const k = o.topK + edits;
-        return o.topK > 1 && listsTopK(V, k) && topKFits(V, k) ? k : 0;
+        return o.topK > 1 && listsTopK(k) && topKFits(V, k) ? k : 0;
       }
       case "temperature": {
         if (o.dynatempRange > 0 && o.temperature !== Infinity) return 0;

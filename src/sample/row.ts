@@ -203,13 +203,14 @@ export function expAll(r: Row, s: number): number {
 }
 
 /**
- * Whether a top-k over the whole vocabulary of V lists its k tokens (topOfAll, then the draw over
- * an explicit set) rather than masking the rest (keepTopByMask). Listing costs about 0.2 µs per
- * kept token (the top-k kernel's cuts, then exps and sums in JavaScript), masking about 14
- * counting passes over V; measured at V = 128,256 the two cross near k = 650 (k = 2,000: 604
- * against 332 µs a step), at V = 32,000 near 150.
+ * Whether a top-k over the whole vocabulary lists its k tokens (topOfAll, then the draw over an
+ * explicit set) rather than masking the rest (keepTopByMask). The two draw with sums in different
+ * orders, so the choice must not depend on the backend: on simd masking is already the faster
+ * above k ≈ V/256 (top-k 2,000 at V = 128,256: 604 against 332 µs a step), but the scalar
+ * builds' counting passes cost 10–20 times a SIMD one, and there listing stays faster up to a
+ * few thousand (top-k 4,000 on wasm: 1.4 ms listed, 3.7 ms masked).
  */
-export const listsTopK = (V: number, k: number): boolean => k <= Math.max(128, V / 256);
+export const listsTopK = (k: number): boolean => k <= 4096;
 
 /** How many tokens keepTopByMask sorts once its bracket holds at most this many (see there). */
 const BAND = 256;

@@ -168,6 +168,6 @@ export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 
   if (keep === Infinity) return null;
   // A large set stays implicit. The fit also estimates the k-th logit (ln p_k = ln p_1 − ŝ·ln k),
   // the mask's first guess.
-  return listsTopK(r.V, keep) ? topOfAll(r, keep) : keepTopByMask(r, keep, wMax - (sHat / s) * Math.log(keep));
+  return listsTopK(keep) ? topOfAll(r, keep) : keepTopByMask(r, keep, wMax - (sHat / s) * Math.log(keep));
 }
 
