@@ -23,7 +23,7 @@ const SUBNORMAL_UNIT: f32 = 5.960464477539063e-8;
 //     so a NaN's payload is never touched by float arithmetic). The sign goes in by the same OR.
 // The constants are loaded from linear memory once per call: as immediates, Binaryen re-inlines
 // them as v128.const inside the loop and V8 rebuilds each one on every iteration (see exp.ts).
-const HALF_CONSTANTS: usize = memory.data<u16>([
+export const HALF_CONSTANTS: usize = memory.data<u16>([
   0x7fff, // 0  magnitude mask
   0x3800, // 2  exponent rebias 127 − 15, in the upper half (112 << 7)
   0x0400, // 4  a below this: a subnormal or a zero
@@ -35,6 +35,7 @@ const HALF_CONSTANTS: usize = memory.data<u16>([
   0x83ff, // 16 its order key
   0xff80, // 18 bfloat16 −Infinity
   0x807f, // 20 its order key
+  0x7c00, // 22 a above this: a float16 NaN (bfloat16's is 10)
 ], 16);
 
 /** The remainder of a row (< 8 values): its bits padded with −Infinity, then its 8 floats. */
@@ -86,6 +87,24 @@ function lanesMax(v: v128, u: v128): i32 {
   u = i16x8.max_u(u, i16x8.shuffle(u, u, 2, 3, 0, 1, 2, 3, 0, 1));
   u = i16x8.max_u(u, i16x8.shuffle(u, u, 1, 0, 1, 0, 1, 0, 1, 0));
   return (i16x8.extract_lane_u(v, 0) as i32) | ((i16x8.extract_lane_u(u, 0) as i32) << 16);
+}
+
+/**
+ * The order key (a ^ (h >> 15), see above) of the half-precision value equal to the float32 v,
+ * which must be one (every value topKHalf compares against came from the row).
+ */
+export function halfKey(v: f32, bf16: bool): i32 {
+  const b = reinterpret<u32>(v);
+  let h: u32;
+  if (bf16) h = b >>> 16;
+  else {
+    const a = b & 0x7fffffff;
+    if (a >= 0x38800000) h = a >= 0x7f800000 ? 0x7c00 : (a - REBIAS_BITS) >>> 13; // normal, or ±Infinity
+    else h = <u32>(reinterpret<f32>(a) / SUBNORMAL_UNIT); // a subnormal float16 or a zero: exact
+    h |= (b >>> 16) & 0x8000;
+  }
+  const a = <i32>(h & 0x7fff);
+  return h & 0x8000 ? ~a : a;
 }
 
 /** The bits of the value whose order key is k (16 bits): the inverse of a ^ (h >> 15). */
@@ -207,7 +226,7 @@ export function bf16RowMax(src: usize, dst: usize, n: i32): f32 {
 /** The float32 bits of the float16 bits h (the scalar path, and the twin's formula). */
 // @ts-ignore: decorator
 @inline
-function f16Bits(h: u32): u32 {
+export function f16Bits(h: u32): u32 {
   const m = h & 0x7fff;
   const s = (h & 0x8000) << 16;
   const e = h & 0x7c00;

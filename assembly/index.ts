@@ -6,7 +6,7 @@
 
 import { softmaxRows, logSoftmaxRows, logSumExpRows, argmaxRows, errorAt, widenRows } from "./softmax";
 import { rowMax, sawNaN, dotExpArg, expSumSparse, walkCdf } from "./reduce";
-import { collectRange, firstIndexOf, topK } from "./select";
+import { collectRange, firstIndexOf, topK, topKHalf } from "./select";
 import { next32, nextUniform } from "./rng";
 import { maskBelow, maskExpsBelow, sumExps, moments, momentSquares, finiteCount } from "./mask";
 import { f16ToF32, bf16ToF32 } from "./half";
@@ -109,6 +109,14 @@ export function moment_squares(): f64 {
 /** How many finite values the last moments_of added. */
 export function finite_count(): i32 {
   return finiteCount;
+}
+
+/**
+ * top_k over the half-precision bits at src (bf16: 0 for float16, 1 for bfloat16) without widening
+ * the row: the same ids, and only their values widened, into w at their ids; has_nan() as top_k.
+ */
+export function top_k_half(src: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize, w: usize, bf16: i32): i32 {
+  return topKHalf(src, n, k, cap, idx, tmp, w, bf16 != 0);
 }
 
 /** dst[i] = the float32 value of the float16 bits src[i] (exact). */

@@ -2,6 +2,7 @@
 // the sampler's candidate filter. Its TypeScript twin is src/js/select.ts.
 
 import { stage, sawNaN } from "./reduce";
+import { HALF_CONSTANTS, f16Bits, halfKey } from "./half";
 
 /** Bit k set when p[k] == v, for the 16 floats at p. */
 // @ts-ignore: decorator
@@ -182,6 +183,101 @@ export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize)
     count = k;
   }
   return count;
+}
+
+/**
+ * topK over half-precision bits (bf16: bfloat16, else float16) without widening the row: the
+ * same ids (the widening keeps every value's order, and −0 == +0), and the k values widened into
+ * w at their ids; nothing else of w is written. The scan tests order keys (see half.ts), 16 lanes
+ * per vector, against the key of τ: a lane whose key is below it is at most τ, so only the others
+ * (and NaNs, by their magnitude) are widened and compared as topK compares them.
+ */
+export function topKHalf(src: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize, w: usize, bf16: bool): i32 {
+  cutValue = -Infinity;
+  let tau = cutValue;
+  let key = halfKey(tau, bf16); // the lowest key that may lie above τ
+  let count = 0;
+  let nan = false;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const magnitude = v128.load16_splat(HALF_CONSTANTS, 0);
+    const nanLimit = v128.load16_splat(HALF_CONSTANTS + (bf16 ? 10 : 22), 0);
+    const end = n & ~15;
+    for (;;) {
+      const vk = i16x8.splat(<i16>(key - 1));
+      i = skipHalves(src, i, end, vk, magnitude, nanLimit);
+      if (i >= end) break;
+      let mask = halfHits(src + (<usize>i << 1), vk, magnitude, nanLimit);
+      while (mask != 0) {
+        const id = i + ctz(mask);
+        mask &= mask - 1;
+        const h = <u32>load<u16>(src + (<usize>id << 1));
+        const v = reinterpret<f32>(bf16 ? h << 16 : f16Bits(h));
+        if (v != v) nan = true;
+        else if (v > tau) {
+          count = admit(id, v, count, idx, tmp, k, cap);
+          if (cutValue != tau) {
+            tau = cutValue;
+            key = halfKey(tau, bf16);
+          }
+        }
+      }
+      i += 16;
+    }
+  }
+  for (; i < n; i++) {
+    const h = <u32>load<u16>(src + (<usize>i << 1));
+    const a = <i32>(h & 0x7fff);
+    if ((h & 0x8000 ? ~a : a) < key && a <= (bf16 ? 0x7f80 : 0x7c00)) continue;
+    const v = reinterpret<f32>(bf16 ? h << 16 : f16Bits(h));
+    if (v != v) nan = true;
+    else if (v > tau) {
+      count = admit(i, v, count, idx, tmp, k, cap);
+      if (cutValue != tau) {
+        tau = cutValue;
+        key = halfKey(tau, bf16);
+      }
+    }
+  }
+  sawNaN = nan;
+  if (count > k) {
+    cutToBest(idx, tmp, count, k, count);
+    count = k;
+  }
+  for (let j = 0; j < count; j++) {
+    store<f32>(w + (<usize>load<i32>(idx + (<usize>j << 2)) << 2), load<f32>(tmp + (<usize>j << 2)));
+  }
+  return count;
+}
+
+/** The first i (from i in steps of 16, up to end) where halfHits is not 0; end if none. 32 per test while none. */
+function skipHalves(src: usize, i: i32, end: i32, vk: v128, magnitude: v128, nanLimit: v128): i32 {
+  for (; i + 32 <= end; i += 32) {
+    const p = src + (<usize>i << 1);
+    const h0 = v128.load(p, 0), h1 = v128.load(p, 16), h2 = v128.load(p, 32), h3 = v128.load(p, 48);
+    const a0 = v128.and(h0, magnitude), a1 = v128.and(h1, magnitude), a2 = v128.and(h2, magnitude), a3 = v128.and(h3, magnitude);
+    const above = v128.or(
+      v128.or(i16x8.gt_s(v128.xor(a0, i16x8.shr_s(h0, 15)), vk), i16x8.gt_s(v128.xor(a1, i16x8.shr_s(h1, 15)), vk)),
+      v128.or(i16x8.gt_s(v128.xor(a2, i16x8.shr_s(h2, 15)), vk), i16x8.gt_s(v128.xor(a3, i16x8.shr_s(h3, 15)), vk)),
+    );
+    const nan = i16x8.gt_s(i16x8.max_u(i16x8.max_u(a0, a1), i16x8.max_u(a2, a3)), nanLimit);
+    if (i16x8.bitmask(v128.or(above, nan)) != 0) break;
+  }
+  for (; i < end; i += 16) {
+    if (halfHits(src + (<usize>i << 1), vk, magnitude, nanLimit) != 0) return i;
+  }
+  return end;
+}
+
+/** Bit j set when half j of the 16 at p has a key above vk (key − 1) or is a NaN. */
+// @ts-ignore: decorator
+@inline
+function halfHits(p: usize, vk: v128, magnitude: v128, nanLimit: v128): i32 {
+  const h0 = v128.load(p, 0), h1 = v128.load(p, 16);
+  const a0 = v128.and(h0, magnitude), a1 = v128.and(h1, magnitude);
+  const hit0 = v128.or(i16x8.gt_s(v128.xor(a0, i16x8.shr_s(h0, 15)), vk), i16x8.gt_s(a0, nanLimit));
+  const hit1 = v128.or(i16x8.gt_s(v128.xor(a1, i16x8.shr_s(h1, 15)), vk), i16x8.gt_s(a1, nanLimit));
+  return i16x8.bitmask(hit0) | (i16x8.bitmask(hit1) << 8);
 }
 
 /** topK's threshold: the k-th best value at the last cut (−Infinity before the first). */

@@ -52,6 +52,13 @@ export interface RowKernels {
    * caller reads the returned logits again after editing `w`.
    */
   prepare(x: LogitsData, n: number, rereads?: boolean): Float32Array;
+  /**
+   * The row of half bits that the last prepare() left unwidened where w goes (one row of half
+   * bits with rereads false, on the WASM backends), now taken: `topK` is the topK pass over the
+   * bits, which widens only the k values it finds into w; `fill` widens the rest. undefined when
+   * prepare() widened (or copied) the row itself. Call after buffers().
+   */
+  takeHalf?(): { topK(n: number, k: number): { count: number; nan: boolean }; fill(): void } | undefined;
   /** The working buffers for a row of n (after prepare): w (working logits), e (exps), idx (token ids). */
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */

@@ -9,6 +9,7 @@ import {
 import { bf16ToF32, f16ToF32 } from "../src/js/half.js";
 import { errorAt as twinErrorAt, widenRows as twinWidenRows } from "../src/js/softmax.js";
 import { embeddedBytes, embeddedScalarBytes, instantiate } from "../src/wasm/load.js";
+import { backend } from "../src/runtime.js";
 import { BACKENDS, llmLogits, rng, withBackend } from "./helpers.js";
 
 const ALL = Uint16Array.from({ length: 65536 }, (_, i) => i);
@@ -206,6 +207,81 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
       expect(sampleBatch(bits, [s1, createSampler({ seed: 2 })], { dtype })).toEqual(sampleBatch(f, [s2, createSampler({ seed: 2 })]));
       expect(sample(bits, { dtype, seed: 9 })).toBe(sample(f, { seed: 9 }));
       zc.free();
+    }));
+
+  it.each(["float16", "bfloat16"] as const)("%s, one row with top-k first: the pass over the bits (widening only the k it keeps) draws the float32 input's tokens and logprobs, and NaN/Infinity errors name the same index; the plain step never widens the rest", (dtype) =>
+    on(() => {
+      // Count what the kernels' lazy row did, where there is one (the js backend widens up front).
+      const k = backend().rowKernels();
+      const take = k.takeHalf?.bind(k);
+      let taken = 0, filled = 0;
+      if (take) {
+        k.takeHalf = () => {
+          const h = take();
+          if (!h) return h;
+          taken++;
+          return { topK: h.topK, fill: () => (filled++, h.fill()) };
+        };
+      }
+      try {
+        const configs: [Record<string, unknown>, boolean][] = [
+          // [options, whether the step may widen the whole row]
+          [{ temperature: 0.7, topK: 40, topP: 0.95 }, false],
+          [{ temperature: 1.3, topK: 200, minP: 0.05, logprobs: 4, logprobsMode: "processed" }, false],
+          [{ order: ["topK", "typicalP", "temperature"], topK: 64, typicalP: 0.9, temperature: 0.8 }, false],
+          [{ order: ["topK", "xtc", "temperature", "mirostat"], topK: 300, xtcProbability: 1, xtcThreshold: 0.05, mirostat: 2 }, false],
+          [{ order: ["topK", "topNSigma", "temperature"], topK: 50, topNSigma: 1.5 }, false],
+          [{ order: ["temperature", "topK", "penalties", "topP"], temperature: 0.9, topK: 30, repetitionPenalty: 1.3, topP: 0.9 }, true], // an edit after scaling
+          [{ order: ["penalties", "topK", "topP"], frequencyPenalty: 0.5, topK: 30, topP: 0.9 }, true], // edits before the top-k
+          [{ order: ["topK", "temperature"], topK: 40, temperature: 1e35 }, true], // the row is halved
+          [{ topK: 40, logitBias: { 3: 2.5, 17: -Infinity } }, true],
+        ];
+        for (const [c, mayFill] of configs) {
+          for (let seed = 1; seed <= 4; seed++) {
+            const V = [2048, 1000, 5003, 4099][seed - 1];
+            const bits = halfLogits(V, seed * 31, dtype);
+            bits[seed * 7] = dtype === "float16" ? 0x4a00 : 0x4160; // a finite max
+            const f = asF32(bits, dtype);
+            const history = [1, 2, 3, 5, 8, 13, 21, 34, 1, 2];
+            const a = createSampler({ ...c, dtype, seed }), b = createSampler({ ...c, seed });
+            const zc = wasmInput(V, dtype);
+            zc.set(bits);
+            const z = createSampler({ ...c, dtype, seed });
+            taken = filled = 0;
+            for (let t = 0; t < 6; t++) {
+              const want = b.sample(f, { history });
+              expect(a.sample(bits, { history }), `${JSON.stringify(c)} seed ${seed}`).toEqual(want);
+              expect(z.sample(zc, { history })).toEqual(want);
+            }
+            expect(Array.from(zc)).toEqual(Array.from(bits)); // the caller's bits are untouched
+            zc.free();
+            if (take) {
+              expect(taken).toBe(12); // the lazy pass ran for every step, copy and zero-copy
+              if (!mayFill) expect(filled).toBe(0);
+            }
+          }
+        }
+        // NaN and +Infinity: the error of the float32 input, with its index; after it, the next
+        // step (on float32 input) sees its own row, not the stale bits.
+        const bad = dtype === "float16" ? [[0, 0x7e00], [777, 0xfe01], [2047, 0x7c00]] : [[0, 0x7fc0], [777, 0xff81], [2047, 0x7f80]];
+        for (const [at, v] of bad) {
+          const bits = halfLogits(2048, 5, dtype);
+          bits[at] = v;
+          const f = asF32(bits, dtype);
+          let want = "";
+          try {
+            createSampler({ topK: 40, seed: 1 }).sample(f);
+          } catch (e) {
+            want = (e as Error).message;
+          }
+          expect(want).toMatch(new RegExp(`logits\\[${at}\\]`));
+          expect(() => createSampler({ topK: 40, dtype, seed: 1 }).sample(bits)).toThrow(want);
+          const g = llmLogits(2048, 9);
+          expect(createSampler({ topK: 40, seed: 2 }).sample(g)).toEqual(createSampler({ topK: 40, seed: 2 }).sample(Float32Array.from(g)));
+        }
+      } finally {
+        if (take) k.takeHalf = take;
+      }
     }));
 
   it("one row with penalties and logprobs: the drawn token's raw logprob is of the logits as given, as for float32 (the widened row is not the sampler's working row)", () =>

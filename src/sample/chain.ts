@@ -10,8 +10,8 @@ import { ln64 } from "../js/log.js";
 import type { Resolved } from "./options.js";
 import { dynamicTemperature, epsilon, eta, mirostat, mostProbable, topNSigma, xtc } from "./stages.js";
 import {
-  F32_TINY, HUGE_T_SCALE, allUnmasked, ascending, collect, expAll, expsOf, fr, heaviest, keepTopByMask, listsTopK, prefix, scaled, sortDesc, stale,
-  topOfAll, validate, validateWithTop, type Row,
+  F32_TINY, HUGE_T_SCALE, allUnmasked, ascending, collect, expAll, expsOf, fr, full, heaviest, keepTopByMask, listsTopK, prefix, scaled, sortDesc,
+  stale, topOfAll, validate, validateWithTop, waiting, type Row,
 } from "./row.js";
 
 export { RowError } from "./row.js";
@@ -179,6 +179,14 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
   // where it can be: among the validating pass's top candidates (r.top) and the edited tokens, or,
   // with no candidates, still at r.m when no edited token held it and the row was not rescaled.
   const edit = <T>(changed: Iterable<readonly [number, T]>, edited: (logit: number, value: T) => number) => {
+    if (r.lazy) {
+      let writes = s !== 1;
+      for (const _ of changed) {
+        writes = true;
+        break;
+      }
+      if (writes) full(r); // w is read and written beyond the candidates
+    }
     const top = s === 1 ? r.top : undefined; // a rescale can make ties: the candidates no longer hold
     r.top = undefined;
     let local = s === 1;
@@ -237,6 +245,7 @@ function runChain(r: Row, x: Float32Array, o: Resolved, st: RowState): ChainStat
         if (s > 0 && s < HUGE_T_SCALE) {
           // As the kernels do: halve the row (exact for normal floats) and double s, so that
           // w − m cannot overflow float32 where the scaled difference still matters.
+          full(r);
           for (let i = 0; i < V; i++) w[i] = fr(w[i] * 0.5);
           r.top = undefined;
           r.m = fr(r.m * 0.5);
@@ -315,8 +324,18 @@ function leadingTopK(o: Resolved, st: RowState, V: number): number {
 function startRow(k: RowKernels, x: Float32Array, topK = 0): Row {
   const V = x.length;
   const { w, e, idx } = k.buffers(V);
-  if (x.buffer !== w.buffer || x.byteOffset !== w.byteOffset) w.set(x); // prepare() may have put it there
   const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
+  // Half bits that prepare() left where w goes: with a top-k first, its pass reads the bits and
+  // widens only the k it keeps (a step that keeps to them never widens the rest: as fast as
+  // float32 input, which the widening was not); else they are widened now.
+  const half = k.takeHalf?.();
+  if (half && topK > 0) {
+    waiting(r, k, half.fill);
+    validateWithTop(r, x, topK, half.topK(V, topK));
+    return r;
+  }
+  if (half) half.fill();
+  else if (x.buffer !== w.buffer || x.byteOffset !== w.byteOffset) w.set(x); // prepare() may have put it there
   if (topK > 0) validateWithTop(r, x, topK);
   else validate(r, x, "masked");
   return r;
@@ -330,6 +349,7 @@ export function keptTokens(k: RowKernels, x: Float32Array, o: Resolved, st: RowS
   const r = startRow(k, x, leadingTopK(o, st, x.length)); // as sampleRow does, so tests see that path
   const chain = runChain(r, x, o, st);
   const kept = chain.greedy ? topOfAll(r, 1) : chain.kept ? ascending(chain.kept) : allUnmasked(r);
+  full(r);
   return { kept, s: chain.s, w: r.w.slice() };
 }
 
@@ -393,7 +413,7 @@ export function sampleRow(k: RowKernels, x: Float32Array, o: Resolved, st: RowSt
     }
   } else {
     const z = expAll(r, s);
-    token = k.walkCdf(V, u * z);
+    token = r.k.walkCdf(V, u * z);
     p = r.e[token] / z;
     if (o.logprobs !== undefined && o.processed) {
       const l = fr(ln64(z));

@@ -167,6 +167,32 @@ export interface Row {
    * that rescales w or writes idx.
    */
   top?: { k: number; count: number; edited: number[] };
+  /**
+   * Set while w holds only the candidates of a top-k pass over half-precision bits (the rest of w
+   * is stale; see startRow in chain.ts): r.k is then a stand-in that widens the row (full) before
+   * any pass, and code that reads w beyond the kept tokens calls full first.
+   */
+  lazy?: { k: RowKernels; fill: () => void };
+}
+
+/** Widens the rest of a half-precision row that only its top-k candidates were widened of. */
+export function full(r: Row): void {
+  const lazy = r.lazy;
+  if (!lazy) return;
+  r.lazy = undefined;
+  r.k = lazy.k;
+  lazy.fill();
+}
+
+/** r.k while w waits for the rest of its half bits: the first use of any pass widens them. */
+export function waiting(r: Row, k: RowKernels, fill: () => void): void {
+  r.lazy = { k, fill };
+  r.k = new Proxy(k, {
+    get(target, name: keyof RowKernels) {
+      full(r);
+      return target[name];
+    },
+  });
 }
 
 /** u = (w − m)·s as the kernels round it; at s = 0 (the uniform limit) 0 for every unmasked w. */
@@ -393,8 +419,8 @@ export function validate(r: Row, x: Float32Array, allMasked: "masked" | "banned"
  * validate() by the top-k pass: the same checks, with the max read off the k largest, which
  * idx then holds for the top-k stage (r.top).
  */
-export function validateWithTop(r: Row, x: Float32Array, k: number): void {
-  const { count, nan } = r.k.topK(r.V, k);
+export function validateWithTop(r: Row, x: Float32Array, k: number, found = r.k.topK(r.V, k)): void {
+  const { count, nan } = found;
   let max = -Infinity;
   for (let j = 0; j < count; j++) max = Math.max(max, r.w[r.idx[j]]);
   check(r, x, "masked", max === 0 ? 0 : max, nan); // +0 for a max of −0, as rowMax gives
@@ -403,6 +429,7 @@ export function validateWithTop(r: Row, x: Float32Array, k: number): void {
 
 function check(r: Row, x: Float32Array, allMasked: "masked" | "banned", max: number, nan: boolean): void {
   if (nan || max === Infinity) {
+    full(r);
     let i = 0;
     while (!(r.w[i] !== r.w[i] || r.w[i] === Infinity)) i++;
     // NaN or +Infinity in the caller's logits, or an overflow that a bias or penalty caused.

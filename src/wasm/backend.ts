@@ -132,8 +132,10 @@ export class WasmBackend implements Backend {
     const k = this.kernels;
     let w = 0, e = 0, idx = 0;
     let views: { w: Float32Array; e: Float32Array; idx: Int32Array } | undefined;
+    let pending: { src: number; dst: number; n: number; bf16: number } | undefined;
     return {
       prepare: (data, n, rereads = true) => {
+        pending = undefined;
         if (!(data instanceof Float32Array)) {
           // Half bits are widened into the scratch, after the rows' buffers; one row straight
           // into W (saving the sampler a copy) unless the caller rereads the logits as given
@@ -143,7 +145,11 @@ export class WasmBackend implements Backend {
           const length = data.bits.length;
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
           const dst = length === n && !rereads ? base : base + this.rowBytes(n);
-          this.widen(data, h, base + this.rowBytes(n) + align(4 * length), dst, length);
+          const stage = base + this.rowBytes(n) + align(4 * length);
+          if (dst === base) {
+            // One row for W: left as bits for the sampler's first pass (takeHalf).
+            pending = { src: this.stage(h, stage), dst, n, bf16: data.dtype === "float16" ? 0 : 1 };
+          } else this.widen(data, h, stage, dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
         }
         let x = data;
@@ -153,6 +159,15 @@ export class WasmBackend implements Backend {
         this.regions.scratch(this.rowBytes(n));
         // Growth detached a region's view: read the same bytes through a fresh one.
         return place.kind === "region" && x.buffer !== k.memory.buffer ? new Float32Array(k.memory.buffer, place.ptr, length) : x;
+      },
+      takeHalf: () => {
+        const p = pending;
+        pending = undefined;
+        if (!p) return undefined;
+        return {
+          topK: (n, kk) => ({ count: k.top_k_half(p.src, n, kk, topKCap(n, kk), idx, e, w, p.bf16), nan: k.has_nan() !== 0 }),
+          fill: () => (p.bf16 ? k.bf16_to_f32 : k.f16_to_f32)(p.src, p.dst, p.n),
+        };
       },
       buffers: (n) => {
         w = this.regions.scratch(this.rowBytes(n));

@@ -25,6 +25,7 @@ export interface Kernels {
   collect_range(x: number, n: number, lo: number, hi: number, idx: number, cap: number): number;
   first_index(x: number, n: number, v: number): number;
   top_k(x: number, n: number, k: number, cap: number, idx: number, tmp: number): number;
+  top_k_half(src: number, n: number, k: number, cap: number, idx: number, tmp: number, w: number, bf16: number): number;
   rng_next32(state: number): number;
   rng_uniform(state: number): number;
   dot_exp_arg(x: number, e: number, n: number, m: number, s: number): number;
@@ -97,7 +98,7 @@ export async function compileEmbedded(): Promise<WebAssembly.Module> {
 
 const FUNCTIONS = [
   "heap_base", "error_at", "has_simd", "softmax", "log_softmax", "log_sum_exp", "argmax", "exp_sum", "row_max",
-  "exp_sum_sparse", "has_nan", "collect_range", "top_k", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "moments_of", "moment_squares", "finite_count", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
+  "exp_sum_sparse", "has_nan", "collect_range", "top_k", "top_k_half", "first_index", "rng_next32", "rng_uniform", "dot_exp_arg", "walk_cdf", "mask_below", "moments_of", "moment_squares", "finite_count", "f16_to_f32", "bf16_to_f32", "mask_exps_below", "sum_exps",
   "widen_rows",
 ] as const;
 
