@@ -12,7 +12,8 @@
 //          kernels' first pass, widen_rows, which also finds each row's max, so that the
 //          kernel called next skips its own max pass: it is handed MAXES with the low bit set)
 // The sampler's calls lay out the same scratch as W, E, IDX (V floats/ints each), then, for
-// half-precision input, the widened rows and their staged bits.
+// half-precision input, the widened rows and their staged bits. One row for W is left as bits
+// (takeHalf): a top-k first reads them and widens its k into W, the rest of W on first use.
 
 import { topKCap, type Backend, type BackendName, type RowKernels } from "../backend.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
