@@ -114,6 +114,7 @@ export function finite_count(): i32 {
 /**
  * top_k over the half-precision bits at src (bf16: 0 for float16, 1 for bfloat16) without widening
  * the row: the same ids, and only their values widened, into w at their ids; has_nan() as top_k.
+ * SIMD build only: −1 in the scalar one.
  */
 export function top_k_half(src: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize, w: usize, bf16: i32): i32 {
   return topKHalf(src, n, k, cap, idx, tmp, w, bf16 != 0);

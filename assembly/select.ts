@@ -190,56 +190,38 @@ export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize)
  * same ids (the widening keeps every value's order, and −0 == +0), and the k values widened into
  * w at their ids; nothing else of w is written. The scan tests order keys (see half.ts), 16 lanes
  * per vector, against the key of τ: a lane whose key is below it is at most τ, so only the others
- * (and NaNs, by their magnitude) are widened and compared as topK compares them.
+ * (and NaNs, by their magnitude) are widened and compared as topK compares them. SIMD build
+ * only: the scalar one returns −1.
  */
 export function topKHalf(src: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize, w: usize, bf16: bool): i32 {
+  if (!ASC_FEATURE_SIMD) return -1; // the scalar build widens the row first (its bytes are the bundle's)
   cutValue = -Infinity;
-  let tau = cutValue;
-  let key = halfKey(tau, bf16); // the lowest key that may lie above τ
-  let count = 0;
-  let nan = false;
+  halfKeyAbove = halfKey(cutValue, bf16);
+  halfCount = 0;
+  halfNaN = false;
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const magnitude = v128.load16_splat(HALF_CONSTANTS, 0);
     const nanLimit = v128.load16_splat(HALF_CONSTANTS + (bf16 ? 10 : 22), 0);
     const end = n & ~15;
     for (;;) {
-      const vk = i16x8.splat(<i16>(key - 1));
-      i = skipHalves(src, i, end, vk, magnitude, nanLimit);
+      const vk = i16x8.splat(<i16>(halfKeyAbove - 1));
+      let mask = 0;
+      for (; i + 32 <= end; i += 32) if (halfHits32(src + (<usize>i << 1), vk, magnitude, nanLimit)) break;
+      for (; i < end; i += 16) if ((mask = halfHits(src + (<usize>i << 1), vk, magnitude, nanLimit)) != 0) break;
       if (i >= end) break;
-      let mask = halfHits(src + (<usize>i << 1), vk, magnitude, nanLimit);
-      while (mask != 0) {
-        const id = i + ctz(mask);
-        mask &= mask - 1;
-        const h = <u32>load<u16>(src + (<usize>id << 1));
-        const v = reinterpret<f32>(bf16 ? h << 16 : f16Bits(h));
-        if (v != v) nan = true;
-        else if (v > tau) {
-          count = admit(id, v, count, idx, tmp, k, cap);
-          if (cutValue != tau) {
-            tau = cutValue;
-            key = halfKey(tau, bf16);
-          }
-        }
-      }
+      // τ may rise between the lanes: halfCandidate compares each again.
+      for (; mask != 0; mask &= mask - 1) halfCandidate(src, i + ctz(mask), idx, tmp, k, cap, bf16);
       i += 16;
     }
   }
   for (; i < n; i++) {
     const h = <u32>load<u16>(src + (<usize>i << 1));
     const a = <i32>(h & 0x7fff);
-    if ((h & 0x8000 ? ~a : a) < key && a <= (bf16 ? 0x7f80 : 0x7c00)) continue;
-    const v = reinterpret<f32>(bf16 ? h << 16 : f16Bits(h));
-    if (v != v) nan = true;
-    else if (v > tau) {
-      count = admit(i, v, count, idx, tmp, k, cap);
-      if (cutValue != tau) {
-        tau = cutValue;
-        key = halfKey(tau, bf16);
-      }
-    }
+    if ((h & 0x8000 ? ~a : a) >= halfKeyAbove || a > (bf16 ? 0x7f80 : 0x7c00)) halfCandidate(src, i, idx, tmp, k, cap, bf16);
   }
-  sawNaN = nan;
+  sawNaN = halfNaN;
+  let count = halfCount;
   if (count > k) {
     cutToBest(idx, tmp, count, k, count);
     count = k;
@@ -250,23 +232,36 @@ export function topKHalf(src: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: 
   return count;
 }
 
-/** The first i (from i in steps of 16, up to end) where halfHits is not 0; end if none. 32 per test while none. */
-function skipHalves(src: usize, i: i32, end: i32, vk: v128, magnitude: v128, nanLimit: v128): i32 {
-  for (; i + 32 <= end; i += 32) {
-    const p = src + (<usize>i << 1);
-    const h0 = v128.load(p, 0), h1 = v128.load(p, 16), h2 = v128.load(p, 32), h3 = v128.load(p, 48);
-    const a0 = v128.and(h0, magnitude), a1 = v128.and(h1, magnitude), a2 = v128.and(h2, magnitude), a3 = v128.and(h3, magnitude);
-    const above = v128.or(
-      v128.or(i16x8.gt_s(v128.xor(a0, i16x8.shr_s(h0, 15)), vk), i16x8.gt_s(v128.xor(a1, i16x8.shr_s(h1, 15)), vk)),
-      v128.or(i16x8.gt_s(v128.xor(a2, i16x8.shr_s(h2, 15)), vk), i16x8.gt_s(v128.xor(a3, i16x8.shr_s(h3, 15)), vk)),
-    );
-    const nan = i16x8.gt_s(i16x8.max_u(i16x8.max_u(a0, a1), i16x8.max_u(a2, a3)), nanLimit);
-    if (i16x8.bitmask(v128.or(above, nan)) != 0) break;
+// topKHalf's state between candidates (one function takes each, from either loop): the lowest
+// key that may lie above τ (= cutValue), how many are in the buffer, and whether a NaN was seen.
+let halfKeyAbove = 0;
+let halfCount = 0;
+let halfNaN = false;
+
+/** Widens the half at id and admits it as topK would its float32 value. */
+function halfCandidate(src: usize, id: i32, idx: usize, tmp: usize, k: i32, cap: i32, bf16: bool): void {
+  const h = <u32>load<u16>(src + (<usize>id << 1));
+  const v = reinterpret<f32>(bf16 ? h << 16 : f16Bits(h));
+  if (v != v) halfNaN = true;
+  else if (v > cutValue) {
+    const tau = cutValue;
+    halfCount = admit(id, v, halfCount, idx, tmp, k, cap);
+    if (cutValue != tau) halfKeyAbove = halfKey(cutValue, bf16);
   }
-  for (; i < end; i += 16) {
-    if (halfHits(src + (<usize>i << 1), vk, magnitude, nanLimit) != 0) return i;
-  }
-  return end;
+}
+
+/** Whether any of the 32 halves at p has a key above vk or is a NaN (one test per 32 while none). */
+// @ts-ignore: decorator
+@inline
+function halfHits32(p: usize, vk: v128, magnitude: v128, nanLimit: v128): bool {
+  const h0 = v128.load(p, 0), h1 = v128.load(p, 16), h2 = v128.load(p, 32), h3 = v128.load(p, 48);
+  const a0 = v128.and(h0, magnitude), a1 = v128.and(h1, magnitude), a2 = v128.and(h2, magnitude), a3 = v128.and(h3, magnitude);
+  const above = v128.or(
+    v128.or(i16x8.gt_s(v128.xor(a0, i16x8.shr_s(h0, 15)), vk), i16x8.gt_s(v128.xor(a1, i16x8.shr_s(h1, 15)), vk)),
+    v128.or(i16x8.gt_s(v128.xor(a2, i16x8.shr_s(h2, 15)), vk), i16x8.gt_s(v128.xor(a3, i16x8.shr_s(h3, 15)), vk)),
+  );
+  const nan = i16x8.gt_s(i16x8.max_u(i16x8.max_u(a0, a1), i16x8.max_u(a2, a3)), nanLimit);
+  return i16x8.bitmask(v128.or(above, nan)) != 0;
 }
 
 /** Bit j set when half j of the 16 at p has a key above vk (key − 1) or is a NaN. */

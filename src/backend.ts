@@ -54,7 +54,7 @@ export interface RowKernels {
   prepare(x: LogitsData, n: number, rereads?: boolean): Float32Array;
   /**
    * The row of half bits that the last prepare() left unwidened where w goes (one row of half
-   * bits with rereads false, on the WASM backends), now taken: `topK` is the topK pass over the
+   * bits with rereads false, on the simd backend), now taken: `topK` is the topK pass over the
    * bits, which widens only the k values it finds into w; `fill` widens the rest. undefined when
    * prepare() widened (or copied) the row itself. Call after buffers().
    */

@@ -21,7 +21,7 @@ describe("loading", () => {
       expect(exports.map((e) => e.name).sort()).toEqual([
         "argmax", "bf16_to_f32", "collect_range", "dot_exp_arg", "error_at", "exp_sum", "exp_sum_sparse", "f16_to_f32", "finite_count", "first_index", "has_nan",
         "has_simd", "heap_base", "log_softmax", "log_sum_exp", "mask_below", "mask_exps_below", "memory", "moment_squares", "moments_of", "rng_next32",
-        "rng_uniform", "row_max", "softmax", "sum_exps", "top_k", "walk_cdf", "widen_rows",
+        "rng_uniform", "row_max", "softmax", "sum_exps", "top_k", "top_k_half", "walk_cdf", "widen_rows",
       ]);
       expect(exports.filter((e) => e.kind !== "function").map((e) => e.name)).toEqual(["memory"]);
     }

@@ -147,8 +147,9 @@ export class WasmBackend implements Backend {
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
           const dst = length === n && !rereads ? base : base + this.rowBytes(n);
           const stage = base + this.rowBytes(n) + align(4 * length);
-          if (dst === base) {
-            // One row for W: left as bits for the sampler's first pass (takeHalf).
+          if (dst === base && this.name === "simd") {
+            // One row for W: left as bits for the sampler's first pass (takeHalf; top_k_half is
+            // in the SIMD build only).
             pending = { src: this.stage(h, stage), dst, n, bf16: data.dtype === "float16" ? 0 : 1 };
           } else this.widen(data, h, stage, dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
