@@ -54,11 +54,16 @@ export interface RowKernels {
   prepare(x: LogitsData, n: number, rereads?: boolean): Float32Array;
   /**
    * The row of half bits that the last prepare() left unwidened where w goes (one row of half
-   * bits with rereads false, on the simd backend), now taken: `topK` is the topK pass over the
-   * bits, which widens only the k values it finds into w; `fill` widens the rest. undefined when
-   * prepare() widened (or copied) the row itself. Call after buffers().
+   * bits with rereads false, on the WASM backends), now taken: `topK` (SIMD build only) is the
+   * topK pass over the bits, which widens only the k values it finds into w; `fill` widens the
+   * row (the rest of it, after topK); `fillMax` widens it and returns what rowMax would, in one
+   * pass. undefined when prepare() widened (or copied) the row itself. Call after buffers().
    */
-  takeHalf?(): { topK(n: number, k: number): { count: number; nan: boolean }; fill(): void } | undefined;
+  takeHalf?(): {
+    topK?(n: number, k: number): { count: number; nan: boolean };
+    fill(): void;
+    fillMax(): { max: number; nan: boolean };
+  } | undefined;
   /** The working buffers for a row of n (after prepare): w (working logits), e (exps), idx (token ids). */
   buffers(n: number): { w: Float32Array; e: Float32Array; idx: Int32Array };
   /** Max of w[0..n), ignoring NaN, and whether there was a NaN. */

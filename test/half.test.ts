@@ -209,7 +209,7 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
       zc.free();
     }));
 
-  it.each(["float16", "bfloat16"] as const)("%s, one row with top-k first: the pass over the bits (widening only the k it keeps) draws the float32 input's tokens and logprobs, and NaN/Infinity errors name the same index; the plain step never widens the rest", (dtype) =>
+  it.each(["float16", "bfloat16"] as const)("%s, one row left as bits: the top-k pass over them (widening only the k it keeps) or the widening with the max draws the float32 input's tokens and logprobs, and NaN/Infinity errors name the same index; a plain top-k step never widens the rest", (dtype) =>
     on(() => {
       // Count what the kernels' lazy row did, where there is one (the other backends widen up front).
       const k = backend().rowKernels();
@@ -220,7 +220,7 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
           const h = take();
           if (!h) return h;
           taken++;
-          return { topK: h.topK, fill: () => (filled++, h.fill()) };
+          return { ...h, fill: () => (filled++, h.fill()) };
         };
       }
       try {
@@ -235,6 +235,8 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
           [{ order: ["penalties", "topK", "topP"], frequencyPenalty: 0.5, topK: 30, topP: 0.9 }, true], // edits before the top-k
           [{ order: ["topK", "temperature"], topK: 40, temperature: 1e35 }, true], // the row is halved
           [{ topK: 40, logitBias: { 3: 2.5, 17: -Infinity } }, true],
+          [{ temperature: 0.7, minP: 0.05 }, true], // no top-k first: widened with the max in one pass
+          [{ order: ["temperature", "topP"], temperature: 1.1, topP: 0.8, logprobs: 2, logprobsMode: "processed" }, true],
         ];
         for (const [c, mayFill] of configs) {
           for (let seed = 1; seed <= 4; seed++) {
@@ -255,9 +257,10 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
             }
             expect(Array.from(zc)).toEqual(Array.from(bits)); // the caller's bits are untouched
             zc.free();
-            // simd: the lazy pass ran for every step, copy and zero-copy (the scalar build widens first)
-            if (take) expect(taken).toBe(name === "simd" ? 12 : 0);
-            if (take && !mayFill) expect(filled).toBe(0);
+            // Every step, copy and zero-copy, left its one row as bits; only simd has the top-k pass
+            // over them, after which a plain step never widens the rest.
+            if (take) expect(taken).toBe(12);
+            if (take && name === "simd" && !mayFill) expect(filled).toBe(0);
           }
         }
         // NaN and +Infinity: the error of the float32 input, with its index; after it, the next
@@ -275,11 +278,13 @@ describe.each(BACKENDS)("half-precision input on %s", (name) => {
           }
           expect(want).toMatch(new RegExp(`logits\\[${at}\\]`));
           expect(() => createSampler({ topK: 40, dtype, seed: 1 }).sample(bits)).toThrow(want);
+          expect(() => createSampler({ minP: 0.05, dtype, seed: 1 }).sample(bits)).toThrow(want);
           const g = llmLogits(2048, 9);
           expect(createSampler({ topK: 40, seed: 2 }).sample(g)).toEqual(createSampler({ topK: 40, seed: 2 }).sample(Float32Array.from(g)));
         }
         const masked = new Uint16Array(2048).fill(dtype === "float16" ? 0xfc00 : 0xff80);
         expect(() => createSampler({ topK: 40, dtype }).sample(masked)).toThrow(/every logit is -Infinity/);
+        expect(() => createSampler({ minP: 0.05, dtype }).sample(masked)).toThrow(/every logit is -Infinity/);
       } finally {
         if (take) k.takeHalf = take;
       }

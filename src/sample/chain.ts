@@ -327,17 +327,20 @@ function startRow(k: RowKernels, x: Float32Array, topK = 0): Row {
   const r: Row = { k, w, e, idx, V, m: 0, eScale: NaN, eSum: 0 };
   // Half bits that prepare() left where w goes: with a top-k first, its pass reads the bits and
   // widens only the k it keeps (a step that keeps to them never widens the rest: as fast as
-  // float32 input, which the widening was not); else they are widened now.
+  // float32 input, which the widening was not); else they are widened now, with the max found
+  // in the same pass.
   const half = k.takeHalf?.();
-  if (half && topK > 0) {
+  if (half?.topK && topK > 0) {
     waiting(r, k, half.fill);
     validateWithTop(r, x, topK, half.topK(V, topK));
-    return r;
+  } else if (half && topK === 0) {
+    validate(r, x, "masked", half.fillMax());
+  } else {
+    if (half) half.fill();
+    else if (x.buffer !== w.buffer || x.byteOffset !== w.byteOffset) w.set(x); // prepare() may have put it there
+    if (topK > 0) validateWithTop(r, x, topK);
+    else validate(r, x, "masked");
   }
-  if (half) half.fill();
-  else if (x.buffer !== w.buffer || x.byteOffset !== w.byteOffset) w.set(x); // prepare() may have put it there
-  if (topK > 0) validateWithTop(r, x, topK);
-  else validate(r, x, "masked");
   return r;
 }
 

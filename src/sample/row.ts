@@ -409,8 +409,8 @@ export function nextUp(v: number): number {
 
 
 /** Checks w's max (NaN, +Infinity, all −Infinity) and stores it in r.m. */
-export function validate(r: Row, x: Float32Array, allMasked: "masked" | "banned"): void {
-  const { max, nan } = r.k.rowMax(r.V);
+export function validate(r: Row, x: Float32Array, allMasked: "masked" | "banned", found = r.k.rowMax(r.V)): void {
+  const { max, nan } = found;
   r.top = undefined;
   check(r, x, allMasked, max, nan);
 }

@@ -147,9 +147,8 @@ export class WasmBackend implements Backend {
           const base = this.regions.scratch(this.rowBytes(n) + align(4 * length) + (h.ptr < 0 ? align(2 * length) : 0));
           const dst = length === n && !rereads ? base : base + this.rowBytes(n);
           const stage = base + this.rowBytes(n) + align(4 * length);
-          if (dst === base && this.name === "simd") {
-            // One row for W: left as bits for the sampler's first pass (takeHalf; top_k_half is
-            // in the SIMD build only).
+          if (dst === base) {
+            // One row for W: left as bits for the sampler's first pass (takeHalf).
             pending = { src: this.stage(h, stage), dst, n, bf16: data.dtype === "float16" ? 0 : 1 };
           } else this.widen(data, h, stage, dst, length);
           return new Float32Array(k.memory.buffer, dst, length);
@@ -167,8 +166,13 @@ export class WasmBackend implements Backend {
         pending = undefined;
         if (!p) return undefined;
         return {
-          topK: (n, kk) => ({ count: k.top_k_half(p.src, n, kk, topKCap(n, kk), idx, e, w, p.bf16), nan: k.has_nan() !== 0 }),
+          topK: this.name === "simd" ? (n, kk) => ({ count: k.top_k_half(p.src, n, kk, topKCap(n, kk), idx, e, w, p.bf16), nan: k.has_nan() !== 0 }) : undefined,
           fill: () => (p.bf16 ? k.bf16_to_f32 : k.f16_to_f32)(p.src, p.dst, p.n),
+          fillMax: () => {
+            // widen_rows validates as well: 1 NaN, 2 +Infinity, 3 all −Infinity; E holds the max.
+            const status = k.widen_rows(p.src, p.dst, 1, p.n, e, p.bf16);
+            return { max: status === 0 ? this.f32[e >> 2] : status === 2 ? Infinity : -Infinity, nan: status === 1 };
+          },
         };
       },
       buffers: (n) => {
