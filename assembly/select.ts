@@ -137,9 +137,39 @@ function emit(mask: i32, i: i32, count: i32, idx: usize, cap: i32): i32 {
  * rank ahead of it (their values are ≥ τ and their ids lower). In the SIMD build the scan skips
  * 16 floats at a time while all of them are ≤ τ (one comparison per vector: NaN fails it too and
  * is sorted out with the hits), in a function of its own so that nothing else is live in it.
+ * For k ≥ 256 the pass starts from τ = sampledCut (see there) instead of −Infinity.
  */
 export function topK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize): i32 {
-  cutValue = -Infinity;
+  if (k >= 256) {
+    // A large k fills the buffer many times before τ catches up: start from a τ that a strided
+    // sample says about k + 3σ entries exceed. If fewer than k did, it was too high: scan again.
+    const count = scanTopK(x, n, k, cap, idx, tmp, sampledCut(x, n, k, cap, tmp));
+    if (count >= k) return count;
+  }
+  return scanTopK(x, n, k, cap, idx, tmp, -Infinity);
+}
+
+/**
+ * A value that about k + 3√(k·m/n)·n/m + n/m of x's n values exceed, from a strided sample of
+ * m = min(2·cap, n/4) of them (into tmp; NaNs left out): the rank k·m/n + 3σ + 1 in the sample.
+ * −Infinity when the sample is too small for that rank.
+ */
+function sampledCut(x: usize, n: i32, k: i32, cap: i32, tmp: usize): f32 {
+  const m = min(2 * cap, n >> 2);
+  if (m < 16) return -Infinity;
+  const stride = n / m;
+  let got = 0;
+  for (let j = 0, i = stride >> 1; j < m; j++, i += stride) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v == v) store<f32>(tmp + (<usize>(got++) << 2), v);
+  }
+  const expected = <f64>k * <f64>got / <f64>n;
+  const rank = <i32>(expected + 3 * Math.sqrt(expected)) + 1;
+  return rank <= got ? kthLargest(tmp, got, rank) : -Infinity;
+}
+
+function scanTopK(x: usize, n: i32, k: i32, cap: i32, idx: usize, tmp: usize, from: f32): i32 {
+  cutValue = from;
   let tau = cutValue;
   let count = 0;
   let nan = false;

@@ -80,6 +80,27 @@ describe("topK: the k largest in one pass", () => {
       expect(run(kernels, flat, 100).ids).toEqual(Array.from({ length: 100 }, (_, i) => i)); // ties: lowest ids
     });
 
+    it(`${name}: k ≥ 256, which starts from a sampled threshold, equals a full sort, also where the sample misleads and the pass runs again`, () => {
+      const kernels = make();
+      let s = 99;
+      const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+      for (let c = 0; c < 24; c++) {
+        const n = [20000, 33333, 60001][c % 3];
+        const k = [256, 300, 1000, 4096, 9000, 2 * 4096][c % 6];
+        if (!topKFits(n, k)) continue;
+        const x = Float32Array.from({ length: n }, () => f32((r() - 0.5) * 30));
+        const m = Math.min(2 * topKCap(n, k), n >> 2), stride = Math.floor(n / m);
+        if (c % 4 === 1) for (let i = stride >> 1; i < n; i += stride) x[i] = 100 + r(); // the sample sees only highs: τ too high
+        if (c % 4 === 2) for (let i = 0; i < n; i++) x[i] = Math.floor(x[i] / 10); // three values: ties at the cut
+        if (c % 4 === 3) for (let i = 0; i < n; i++) if (r() < 0.7) x[i] = -Infinity; // masked, some NaN in the sample
+        if (c % 4 === 3) for (let i = stride >> 1; i < n; i += 5 * stride) x[i] = NaN;
+        const got = run(kernels, x, k);
+        expect(got.nan).toBe(c % 4 === 3);
+        const want = reference(x.map((v) => (v !== v ? -Infinity : v)), k);
+        expect(got.ids, `case ${c}: n ${n}, k ${k}`).toEqual(want);
+      }
+    });
+
     it(`${name}: flags NaN wherever it is (and never returns it), counts fewer than k when the rest is masked`, () => {
       const kernels = make();
       for (const at of [0, 15, 16, 17, 999, 1000]) {
