@@ -166,6 +166,7 @@ export function mirostat(r: Row, kept: Int32Array | null, s: number, version: 1 
   const keep = Number.isFinite(k) ? Math.max(1, Math.floor(k)) : Number.isNaN(k) ? size : k > 0 ? size : 1;
   if (kept) return keep >= kept.length ? kept : sortDesc(kept, (i) => r.w[i]).subarray(0, keep);
   if (keep === Infinity) return null;
+  if (keep <= top.length) return top.slice(0, keep); // the fit's m best, by value then id: no second pass
   // A large set stays implicit. The fit also estimates the k-th logit (ln p_k = ln p_1 − ŝ·ln k),
   // the mask's first guess.
   return listsTopK(keep) ? topOfAll(r, keep) : keepTopByMask(r, keep, wMax - (sHat / s) * Math.log(keep));
