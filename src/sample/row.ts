@@ -231,10 +231,10 @@ export function expAll(r: Row, s: number): number {
 /**
  * Whether a top-k over the whole vocabulary lists its k tokens (topOfAll, then the draw over an
  * explicit set) rather than masking the rest (keepTopByMask). The two draw with sums in different
- * orders, so the choice must not depend on the backend: on simd masking is already the faster
- * above k ≈ V/256 (top-k 2,000 at V = 128,256: 604 against 332 µs a step), but the scalar
- * builds' counting passes cost 10–20 times a SIMD one, and there listing stays faster up to a
- * few thousand (top-k 4,000 on wasm: 1.4 ms listed, 3.7 ms masked).
+ * orders, so the choice must not depend on the backend. Up to 4,096 listing is level with masking
+ * on simd (top-k 2,000 at V = 128,256: 344 against 399 µs a step, median) and far faster on the
+ * scalar backends, whose counting passes cost 10–20 times a SIMD one (top-k 1,000 on wasm: 345
+ * µs listed, 2.4 ms masked).
  */
 export const listsTopK = (k: number): boolean => k <= 4096;
 
