@@ -90,6 +90,9 @@ describe("the packed package", () => {
     // ./js never reaches WebAssembly: no use of its API, no kernels, no embedded wasm (its error
     // messages may name it). "0061736d01" is the hex of the wasm header.
     expect(readFileSync(join(dist, "js.js"), "utf8")).not.toMatch(/WebAssembly\.|0061736d01/);
+    // The workerd entry imports its .wasm precompiled (Workers refuse to compile bytes), so it
+    // embeds neither build.
+    expect(readFileSync(join(dist, "workerd.js"), "utf8")).not.toMatch(/0061736d01/);
   });
 
   it("the .d.ts files are tsc's, with the TSDoc, and type the embedded wasm as string rather than as its text", () => {
