@@ -8,7 +8,6 @@
 // tsc's removeComments did; the TSDoc ships in the .d.ts files, which tsc still writes.
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
-import { gzipSync } from "node:zlib";
 
 // rolldown is vite's dependency, not ours: resolve it from vite, wherever npm placed it, so the
 // build uses the version vite asks for (package-lock.json pins it) and adds no dev dependency.
@@ -62,10 +61,10 @@ function eagerCompile(names) {
 // The embedded wasm builds (src/wasm/embedded.ts, hex) are moved to the very end of the file.
 // Deflate codes each block of about 16K symbols with its own Huffman tables; hex in the middle of
 // the JavaScript makes the blocks around it mix two alphabets, and each compresses worse. At the
-// end, only one block is mixed. The scalar build (the shorter string) goes first: the SIMD build
-// repeats most of its code, and gzip can only refer back 32 KB, which the SIMD build's 32 K hex
-// digits would otherwise put the scalar build beyond (and interleaveHex below cuts both in two).
-// Measured on the default entry, gzip -9: 29,360 → 28,307 bytes. Only functions read the constants, and no entry calls one of those before the
+// end, only one block is mixed. The scalar build (the shorter string) goes first: the SIMD build repeats most of its
+// code, and gzip can only refer back 32 KB, which the SIMD build's 32 K hex digits would
+// otherwise put the scalar build beyond. Measured on the default entry, gzip -9: 29,360 →
+// 28,307 bytes. Only functions read the constants, and no entry calls one of those before the
 // module has evaluated, so their place at the end is no temporal-dead-zone hazard.
 function hexLast() {
   return {
@@ -90,39 +89,10 @@ function hexLast() {
     // source map still holds.
     generateBundle(_, bundle) {
       for (const chunk of Object.values(bundle)) {
-        if (chunk.type !== "chunk") continue;
-        chunk.code = chunk.code.replace(/`(0061736d[0-9a-f]+)`/g, '"$1"');
-        chunk.code = interleaveHex(chunk.code);
+        if (chunk.type === "chunk") chunk.code = chunk.code.replace(/`(0061736d[0-9a-f]+)`/g, '"$1"');
       }
     },
   };
-}
-
-// Each build cut in two, the pieces in the order scalar, SIMD, scalar, SIMD, and joined again by
-// a parenthesised arrow at load: gzip's 32 KB window then reaches from each SIMD half back to the
-// scalar half that repeats most of it, where the SIMD build's first half would otherwise put the
-// second half of the scalar build out of reach. The cuts are searched on a grid of 10 % steps of
-// each build, by the whole file's gzip -9 size, so they follow the kernels as they change. The
-// pieces are concatenated once, by the first decode (a flat copy of 35 KB, microseconds).
-// Measured on the default entry: 28,267 → 28,104 bytes (a 5 % grid: 28,097). The tail has no source mappings, so the
-// map still holds.
-function interleaveHex(code) {
-  const m = /=\["(0061736d[0-9a-f]+)","(0061736d[0-9a-f]+)"\](?=;?\s*(?:\/\/# sourceMappingURL=\S+\s*)?$)/.exec(code);
-  if (!m) return code;
-  const [scalar, simd] = [m[1], m[2]];
-  const prefix = code.slice(0, m.index);
-  const cut = (hex, f) => Math.round((hex.length * f) / 2) * 2; // whole bytes
-  const form = (a, b) =>
-    `=((a,b,c,d)=>[a+c,b+d])("${scalar.slice(0, a)}","${simd.slice(0, b)}","${scalar.slice(a)}","${simd.slice(b)}")`;
-  let best = { size: Infinity, text: "" };
-  for (let i = 0; i <= 10; i++) {
-    for (let j = 0; j <= 10; j++) {
-      const text = form(cut(scalar, i / 10), cut(simd, j / 10));
-      const size = gzipSync(prefix + text, { level: 9 }).length;
-      if (size < best.size) best = { size, text };
-    }
-  }
-  return prefix + best.text + code.slice(m.index + m[0].length);
 }
 
 // The workerd entry imports the SIMD build as a precompiled module, and Workers refuse to compile
@@ -148,8 +118,6 @@ for (const name of ENTRIES) {
     // share one backend (setBackend, init) and one wasm instance.
     external: (id) => id.endsWith(".wasm") || (name === "transformers" && id === "./index.js"),
     logLevel: "warn",
-    // hexLast's search for the hex cuts takes about 2 s on purpose: no warning about it.
-    checks: { bundlerTimings: false },
     plugins: name === "workerd" ? [noEmbeddedWasm()] : [],
   });
   await bundle.write({
