@@ -95,6 +95,19 @@ function hexLast() {
   };
 }
 
+// The workerd entry imports the SIMD build as a precompiled module, and Workers refuse to compile
+// bytes: the embedded hex (about 49 KB, both builds) would only be parsed by every new isolate and
+// never used. Its bundle gets this module in place of src/wasm/embedded.ts instead.
+function noEmbeddedWasm() {
+  return {
+    name: "no-embedded-wasm",
+    load(id) {
+      if (!id.endsWith("/src/wasm/embedded.ts")) return null;
+      return `// The workerd entry embeds no wasm (scripts/bundle.mjs).\nexport const SIMD_WASM_HEX: string = "";\nexport const SCALAR_WASM_HEX: string = "";\n`;
+    },
+  };
+}
+
 for (const name of ENTRIES) {
   const bundle = await rolldown({
     input: new URL(`../src/${name}.ts`, import.meta.url).pathname,
@@ -105,6 +118,7 @@ for (const name of ENTRIES) {
     // share one backend (setBackend, init) and one wasm instance.
     external: (id) => id.endsWith(".wasm") || (name === "transformers" && id === "./index.js"),
     logLevel: "warn",
+    plugins: name === "workerd" ? [noEmbeddedWasm()] : [],
   });
   await bundle.write({
     file: new URL(`../dist/${name}.js`, import.meta.url).pathname,

@@ -42,6 +42,17 @@ export type WasmInput = Float32Array & { free(): void; refresh(): WasmInput };
 /** A wasmInput() buffer for half-precision logits: their bits (pass it with the same `dtype`). */
 export type WasmInput16 = Uint16Array & { free(): void; refresh(): WasmInput16 };
 
+/**
+ * Gives a wasmInput() buffer its methods, as non-enumerable own properties: `free()` (also as
+ * `Symbol.dispose`, where the engine has it, for `using`) and `refresh()`.
+ */
+export function handOut(view: object, free: () => void, refresh: () => unknown): void {
+  Object.defineProperty(view, "free", { value: free });
+  Object.defineProperty(view, "refresh", { value: refresh });
+  const dispose = (Symbol as { dispose?: symbol }).dispose;
+  if (dispose) Object.defineProperty(view, dispose, { value: free });
+}
+
 export function wasmInputOn(b: Backend, length: unknown, dtype?: unknown): WasmInput | WasmInput16 {
   if (typeof length !== "number") throw new TypeError(`wasmInput: length must be a number; got ${show(length)}`);
   if (!Number.isInteger(length) || length < 1 || length > 2 ** 28) {
@@ -51,11 +62,7 @@ export function wasmInputOn(b: Backend, length: unknown, dtype?: unknown): WasmI
   if (b.input) return b.input(length, d) as WasmInput | WasmInput16;
   // No WASM memory: an ordinary array, with the same (then empty) way to free it.
   const plain = d === "float32" ? new Float32Array(length) : new Uint16Array(length);
-  const free = () => {};
-  Object.defineProperty(plain, "free", { value: free });
-  Object.defineProperty(plain, "refresh", { value: () => plain });
-  const dispose = (Symbol as { dispose?: symbol }).dispose;
-  if (dispose) Object.defineProperty(plain, dispose, { value: free });
+  handOut(plain, () => {}, () => plain);
   return plain as WasmInput | WasmInput16;
 }
 

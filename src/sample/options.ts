@@ -135,71 +135,80 @@ export interface Resolved {
   rows: number;
 }
 
-function num(fn: string, key: string, v: unknown, dflt: number): number {
-  if (v === undefined) return dflt;
-  if (typeof v !== "number") throw new TypeError(`${fn}: ${key} must be a number; got ${show(v)}`);
-  if (Number.isNaN(v)) throw new RangeError(`${fn}: ${key} must not be NaN`);
-  return v;
-}
+/** The numeric options, read as one kind: the option's name, the field of Resolved it fills. */
+type NumberKey = {
+  [K in keyof Resolved & keyof SamplerOptions]: Resolved[K] extends number | undefined ? (SamplerOptions[K] extends number | undefined ? K : never) : never;
+}[keyof Resolved & keyof SamplerOptions];
 
-function check(ok: boolean, fn: string, key: string, v: number, want: string): void {
-  if (!ok) throw new RangeError(`${fn}: ${key} must be ${want}; got ${show(v)}`);
-}
+/**
+ * A numeric option: its name, its "off" value (undefined: it stays undefined when not given), its
+ * range, and that range in words for the error. One table rather than a call per option: each
+ * name is written once (the bundle is 26 KB gzipped; issue #14).
+ */
+type NumberOption = readonly [key: NumberKey, dflt: number | undefined, ok: (v: number) => boolean, want: string];
+
+const isInt = Number.isInteger;
+const finiteAtLeast0 = (v: number) => v >= 0 && v < Infinity;
+const inOpen0To1 = (v: number) => v === 0 || (v > 0 && v < 1);
+
+// In the order they are checked (with two bad options, the error names the first), in three
+// groups: logprobsMode is checked after the first, dryBreakers after the second.
+const NUMBERS: readonly (readonly NumberOption[])[] = [[
+  ["temperature", 1, (v) => v >= 0, "≥ 0 (0 = greedy)"],
+  ["topK", 0, (v) => isInt(v) && v >= 0, "a non-negative integer (0 = off)"],
+  ["topP", 1, (v) => v > 0 && v <= 1, "in (0, 1] (1 = off)"],
+  ["minP", 0, (v) => v >= 0 && v <= 1, "in [0, 1] (0 = off)"],
+  ["typicalP", 1, (v) => v > 0 && v <= 1, "in (0, 1] (1 = off)"],
+  ["repetitionPenalty", 1, (v) => v > 0 && v < Infinity, "a finite number > 0 (1 = off)"],
+  ["frequencyPenalty", 0, Number.isFinite, "finite (0 = off)"],
+  ["presencePenalty", 0, Number.isFinite, "finite (0 = off)"],
+  ["seed", undefined, (v) => isInt(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER, "an integer in [0, 2^53)"],
+  ["logprobs", undefined, (v) => isInt(v) && v >= 0 && v <= 20, "an integer in 0..20"],
+], [
+  ["rows", 1, (v) => isInt(v) && v >= 1, "a positive integer"],
+  ["topNSigma", 0, finiteAtLeast0, "a finite number ≥ 0 (0 = off)"],
+  ["xtcProbability", 0, (v) => v >= 0 && v <= 1, "in [0, 1] (0 = off)"],
+  ["xtcThreshold", 0.1, (v) => v > 0 && v <= 0.5, "in (0, 0.5]"],
+  ["dryMultiplier", 0, finiteAtLeast0, "a finite number ≥ 0 (0 = off)"],
+  ["dryBase", 1.75, (v) => v > 1 && v < Infinity, "a finite number > 1"],
+  ["dryAllowedLength", 2, (v) => isInt(v) && v >= 1, "an integer ≥ 1"],
+  ["dryLastN", 0, (v) => isInt(v) && v >= 0, "an integer ≥ 0 (0 = the whole history)"],
+], [
+  ["mirostat", 0, (v) => v === 0 || v === 1 || v === 2, "0 (off), 1 or 2"],
+  ["mirostatTau", 5, finiteAtLeast0, "a finite number ≥ 0"],
+  ["mirostatEta", 0.1, finiteAtLeast0, "a finite number ≥ 0"],
+  ["mirostatM", 100, (v) => isInt(v) && v >= 2, "an integer ≥ 2"],
+  ["dynatempRange", 0, finiteAtLeast0, "a finite number ≥ 0 (0 = off)"],
+  ["dynatempExponent", 1, (v) => v > 0 && v < Infinity, "a finite number > 0"],
+  ["epsilonCutoff", 0, inOpen0To1, "in (0, 1) (0 = off)"],
+  ["etaCutoff", 0, inOpen0To1, "in (0, 1) (0 = off)"],
+]];
 
 /** Validates sampler options; every failure names the option and the value. */
 export function resolveOptions(fn: string, options: unknown): Resolved {
   // Own properties only, each read once: an inherited Object.prototype.temperature is ignored.
   const o = readOptions(fn, options, KEYS);
-  const temperature = num(fn, "temperature", o.temperature, 1);
-  check(temperature >= 0, fn, "temperature", temperature, "≥ 0 (0 = greedy)");
-  const topK = num(fn, "topK", o.topK, 0);
-  check(Number.isInteger(topK) && topK >= 0, fn, "topK", topK, "a non-negative integer (0 = off)");
-  const topP = num(fn, "topP", o.topP, 1);
-  check(topP > 0 && topP <= 1, fn, "topP", topP, "in (0, 1] (1 = off)");
-  const minP = num(fn, "minP", o.minP, 0);
-  check(minP >= 0 && minP <= 1, fn, "minP", minP, "in [0, 1] (0 = off)");
-  const typicalP = num(fn, "typicalP", o.typicalP, 1);
-  check(typicalP > 0 && typicalP <= 1, fn, "typicalP", typicalP, "in (0, 1] (1 = off)");
-  const repetitionPenalty = num(fn, "repetitionPenalty", o.repetitionPenalty, 1);
-  check(repetitionPenalty > 0 && repetitionPenalty < Infinity, fn, "repetitionPenalty", repetitionPenalty, "a finite number > 0 (1 = off)");
-  const frequencyPenalty = num(fn, "frequencyPenalty", o.frequencyPenalty, 0);
-  check(Number.isFinite(frequencyPenalty), fn, "frequencyPenalty", frequencyPenalty, "finite (0 = off)");
-  const presencePenalty = num(fn, "presencePenalty", o.presencePenalty, 0);
-  check(Number.isFinite(presencePenalty), fn, "presencePenalty", presencePenalty, "finite (0 = off)");
-
-  let seed: number | undefined;
-  if (o.seed !== undefined) {
-    seed = num(fn, "seed", o.seed, 0);
-    check(Number.isInteger(seed) && seed >= 0 && seed <= Number.MAX_SAFE_INTEGER, fn, "seed", seed, "an integer in [0, 2^53)");
-  }
-
-  let logprobs: number | undefined;
-  if (o.logprobs !== undefined) {
-    logprobs = num(fn, "logprobs", o.logprobs, 0);
-    check(Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= 20, fn, "logprobs", logprobs, "an integer in 0..20");
-  }
+  const r = {} as Resolved;
+  /** Reads and checks a group of NUMBERS into r. */
+  const numbers = (group: readonly NumberOption[]) => {
+    for (const [key, dflt, ok, want] of group) {
+      const v = o[key];
+      if (v === undefined) {
+        (r as Record<NumberKey, number | undefined>)[key] = dflt;
+        continue;
+      }
+      if (typeof v !== "number") throw new TypeError(`${fn}: ${key} must be a number; got ${show(v)}`);
+      if (Number.isNaN(v)) throw new RangeError(`${fn}: ${key} must not be NaN`);
+      if (!ok(v)) throw new RangeError(`${fn}: ${key} must be ${want}; got ${show(v)}`);
+      (r as Record<NumberKey, number | undefined>)[key] = v;
+    }
+  };
+  numbers(NUMBERS[0]);
   const mode = o.logprobsMode === undefined ? "raw" : o.logprobsMode;
   if (mode !== "raw" && mode !== "processed") {
     throw new RangeError(`${fn}: logprobsMode must be "raw" or "processed"; got ${show(mode)}`);
   }
-
-  const rows = num(fn, "rows", o.rows, 1);
-  check(Number.isInteger(rows) && rows >= 1, fn, "rows", rows, "a positive integer");
-
-  const topNSigma = num(fn, "topNSigma", o.topNSigma, 0);
-  check(topNSigma >= 0 && topNSigma < Infinity, fn, "topNSigma", topNSigma, "a finite number ≥ 0 (0 = off)");
-  const xtcProbability = num(fn, "xtcProbability", o.xtcProbability, 0);
-  check(xtcProbability >= 0 && xtcProbability <= 1, fn, "xtcProbability", xtcProbability, "in [0, 1] (0 = off)");
-  const xtcThreshold = num(fn, "xtcThreshold", o.xtcThreshold, 0.1);
-  check(xtcThreshold > 0 && xtcThreshold <= 0.5, fn, "xtcThreshold", xtcThreshold, "in (0, 0.5]");
-  const dryMultiplier = num(fn, "dryMultiplier", o.dryMultiplier, 0);
-  check(dryMultiplier >= 0 && dryMultiplier < Infinity, fn, "dryMultiplier", dryMultiplier, "a finite number ≥ 0 (0 = off)");
-  const dryBase = num(fn, "dryBase", o.dryBase, 1.75);
-  check(dryBase > 1 && dryBase < Infinity, fn, "dryBase", dryBase, "a finite number > 1");
-  const dryAllowedLength = num(fn, "dryAllowedLength", o.dryAllowedLength, 2);
-  check(Number.isInteger(dryAllowedLength) && dryAllowedLength >= 1, fn, "dryAllowedLength", dryAllowedLength, "an integer ≥ 1");
-  const dryLastN = num(fn, "dryLastN", o.dryLastN, 0);
-  check(Number.isInteger(dryLastN) && dryLastN >= 0, fn, "dryLastN", dryLastN, "an integer ≥ 0 (0 = the whole history)");
+  numbers(NUMBERS[1]);
   const dryBreakers = new Set<number>();
   const breakers = readNumbers(fn, "dryBreakers", o.dryBreakers);
   if (breakers) {
@@ -209,22 +218,8 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
       dryBreakers.add(id);
     }
   }
-  const mirostat = num(fn, "mirostat", o.mirostat, 0);
-  if (mirostat !== 0 && mirostat !== 1 && mirostat !== 2) throw new RangeError(`${fn}: mirostat must be 0 (off), 1 or 2; got ${show(mirostat)}`);
-  const mirostatTau = num(fn, "mirostatTau", o.mirostatTau, 5);
-  check(mirostatTau >= 0 && mirostatTau < Infinity, fn, "mirostatTau", mirostatTau, "a finite number ≥ 0");
-  const mirostatEta = num(fn, "mirostatEta", o.mirostatEta, 0.1);
-  check(mirostatEta >= 0 && mirostatEta < Infinity, fn, "mirostatEta", mirostatEta, "a finite number ≥ 0");
-  const mirostatM = num(fn, "mirostatM", o.mirostatM, 100);
-  check(Number.isInteger(mirostatM) && mirostatM >= 2, fn, "mirostatM", mirostatM, "an integer ≥ 2");
-  const dynatempRange = num(fn, "dynatempRange", o.dynatempRange, 0);
-  check(dynatempRange >= 0 && dynatempRange < Infinity, fn, "dynatempRange", dynatempRange, "a finite number ≥ 0 (0 = off)");
-  const dynatempExponent = num(fn, "dynatempExponent", o.dynatempExponent, 1);
-  check(dynatempExponent > 0 && dynatempExponent < Infinity, fn, "dynatempExponent", dynatempExponent, "a finite number > 0");
-  const epsilonCutoff = num(fn, "epsilonCutoff", o.epsilonCutoff, 0);
-  check(epsilonCutoff === 0 || (epsilonCutoff > 0 && epsilonCutoff < 1), fn, "epsilonCutoff", epsilonCutoff, "in (0, 1) (0 = off)");
-  const etaCutoff = num(fn, "etaCutoff", o.etaCutoff, 0);
-  check(etaCutoff === 0 || (etaCutoff > 0 && etaCutoff < 1), fn, "etaCutoff", etaCutoff, "in (0, 1) (0 = off)");
+  numbers(NUMBERS[2]);
+  const { temperature, mirostat, dynatempRange } = r;
 
   const bias = readBias(fn, o.logitBias);
   const preset = o.order === undefined || typeof o.order === "string";
@@ -238,17 +233,17 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
   // the order would be silently ignored, so that is an error.
   const active: Record<StageName, boolean> = {
     bias: bias.length > 0,
-    penalties: repetitionPenalty !== 1 || frequencyPenalty !== 0 || presencePenalty !== 0,
-    dry: dryMultiplier > 0,
+    penalties: r.repetitionPenalty !== 1 || r.frequencyPenalty !== 0 || r.presencePenalty !== 0,
+    dry: r.dryMultiplier > 0,
     temperature: temperature !== 1 || dynatempRange > 0,
-    topK: topK !== 0,
-    topP: topP !== 1,
-    minP: minP !== 0,
-    typicalP: typicalP !== 1,
-    topNSigma: topNSigma > 0,
-    xtc: xtcProbability > 0,
-    epsilon: epsilonCutoff > 0,
-    eta: etaCutoff > 0,
+    topK: r.topK !== 0,
+    topP: r.topP !== 1,
+    minP: r.minP !== 0,
+    typicalP: r.typicalP !== 1,
+    topNSigma: r.topNSigma > 0,
+    xtc: r.xtcProbability > 0,
+    epsilon: r.epsilonCutoff > 0,
+    eta: r.etaCutoff > 0,
     mirostat: mirostat !== 0,
   };
   for (const stage of STAGES) {
@@ -257,15 +252,13 @@ export function resolveOptions(fn: string, options: unknown): Resolved {
       throw new RangeError(`${fn}: ${stage} is set but the order ${name} has no "${stage}" stage`);
     }
   }
-  return {
-    temperature, topK, topP, minP, typicalP, repetitionPenalty, frequencyPenalty, presencePenalty,
-    bias, seed, logprobs, processed: mode === "processed", rows,
-    topNSigma, xtcProbability, xtcThreshold, dryMultiplier, dryBase, dryAllowedLength, dryLastN, dryBreakers,
-    mirostat, mirostatTau, mirostatEta, mirostatM, dynatempRange, dynatempExponent, epsilonCutoff, etaCutoff,
-    dtype: readDtype(fn, o.dtype),
-    greedy: temperature === 0 && dynatempRange === 0,
-    chain: order.filter((s) => active[s]),
-  };
+  r.bias = bias;
+  r.dryBreakers = dryBreakers;
+  r.processed = mode === "processed";
+  r.dtype = readDtype(fn, o.dtype);
+  r.greedy = temperature === 0 && dynatempRange === 0;
+  r.chain = order.filter((s) => active[s]);
+  return r;
 }
 
 function readOrder(fn: string, order: unknown): readonly StageName[] {

@@ -16,11 +16,10 @@
 // (takeHalf): a top-k first reads them and widens its k into W, the rest of W on first use.
 
 import { topKCap, type Backend, type BackendName, type RowKernels } from "../backend.js";
+import { handOut } from "../api.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
 import { instantiate, type Kernels } from "./load.js";
-import { ALIGN, Arena, Regions } from "./memory.js";
-
-const align = (p: number) => Math.ceil(p / ALIGN) * ALIGN;
+import { Arena, Regions, up as align } from "./memory.js";
 
 /** Where an array is: in a wasmInput() region (by address), elsewhere in this memory, or not in it. */
 type Place = { kind: "region"; ptr: number } | { kind: "foreign"; ptr: number } | { kind: "heap" };
@@ -107,18 +106,11 @@ export class WasmBackend implements Backend {
         if (v.buffer === now) return v;
         return hand(dtype === "float32" ? new Float32Array(now, region.start, length) : new Uint16Array(now, region.start, length));
       };
-      this.decorate(v, free, refresh);
+      handOut(v, free, refresh);
       this.regions.bind(v, region);
       return v;
     };
     return hand(view);
-  }
-
-  private decorate(view: object, free: () => void, refresh: () => unknown): void {
-    Object.defineProperty(view, "free", { value: free });
-    Object.defineProperty(view, "refresh", { value: refresh });
-    const dispose = (Symbol as { dispose?: symbol }).dispose;
-    if (dispose) Object.defineProperty(view, dispose, { value: free });
   }
 
   /** The sampler's row passes over W, E and IDX in the scratch. */

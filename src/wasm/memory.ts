@@ -33,7 +33,8 @@
 const PAGE = 65536;
 /** Every block starts on a 64-byte boundary (a cache line; four v128 lanes). */
 export const ALIGN = 64;
-const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+/** n rounded up to a multiple of ALIGN. */
+export const up = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
 
 /** A first-fit allocator over [base, memory end), with coalescing frees and growth on demand. */
 export class Arena {
