@@ -112,8 +112,10 @@ describe("the packed package", () => {
   // over both builds (scripts/build-wasm.mjs) brought it to 27.9 KB (28,686 bytes at the start of
   // the fourth round), and the sampler options as one table to 27.6 KB (28,232 bytes); issue #14's
   // 26 KB would take 1.6 KB less, which only the JavaScript can give (README, Cold start). The
-  // budget keeps 0.3 KB of headroom.
-  it("the default entry's whole import graph is at most 27.9 KB gzipped", () => {
+  // same round added the float16 top-k over the bits (SIMD build), the sampled start of large
+  // top-k passes and the interpolating top-k by mask: 29.2 KB (29,862 bytes). The budget keeps
+  // 0.3 KB of headroom.
+  it("the default entry's whole import graph is at most 29.5 KB gzipped", () => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
@@ -124,6 +126,6 @@ describe("the packed package", () => {
     const all = Buffer.concat([...seen].map((f) => readFileSync(f)));
     const gz = gzipSync(all, { level: 9 }).length;
     report(`default entry: ${seen.size} files, ${all.length} bytes, ${gz} bytes gzipped`);
-    expect(gz).toBeLessThanOrEqual(27.9 * 1024);
+    expect(gz).toBeLessThanOrEqual(29.5 * 1024);
   });
 });
