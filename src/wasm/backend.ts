@@ -17,6 +17,7 @@
 
 import { topKCap, type Backend, type BackendName, type RowKernels } from "../backend.js";
 import { handOut } from "../api.js";
+import { Status } from "../status.js";
 import type { Dtype, HalfBits, LogitsData } from "../input.js";
 import { instantiate, type Kernels } from "./load.js";
 import { Arena, Regions, up as align } from "./memory.js";
@@ -161,9 +162,10 @@ export class WasmBackend implements Backend {
           topK: this.name === "simd" ? (n, kk) => ({ count: k.top_k_half(p.src, n, kk, topKCap(n, kk), idx, e, w, p.bf16), nan: k.has_nan() !== 0 }) : undefined,
           fill: () => (p.bf16 ? k.bf16_to_f32 : k.f16_to_f32)(p.src, p.dst, p.n),
           fillMax: () => {
-            // widen_rows validates as well: 1 NaN, 2 +Infinity, 3 all −Infinity; E holds the max.
+            // widen_rows validates as well; on Ok, E holds the row's max.
             const status = k.widen_rows(p.src, p.dst, 1, p.n, e, p.bf16);
-            return { max: status === 0 ? this.f32[e >> 2] : status === 2 ? Infinity : -Infinity, nan: status === 1 };
+            const max = status === Status.Ok ? this.f32[e >> 2] : status === Status.PositiveInfinity ? Infinity : -Infinity;
+            return { max, nan: status === Status.NaN };
           },
         };
       },
